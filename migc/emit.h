@@ -1,0 +1,48 @@
+/* emit.h: helpers shared by the emitters (C text from layout records). */
+#ifndef MIGC_EMIT_H
+#define MIGC_EMIT_H
+
+#include "migc.h"
+
+#define MIGC_VERSION "0.1"
+
+/* One descriptor as 32-bit words, with the positions of its run-time parts. */
+typedef struct Desc {
+    uint32_t w[3];          /* constant words */
+    unsigned nwords;        /* 1 to 3 */
+    uint32_t check_mask[3]; /* bits a receiver compares */
+    unsigned number_word;   /* word holding msgt_number */
+    unsigned number_shift;  /* its shift within that word */
+    unsigned name_word;     /* word holding the type name */
+    uint32_t name_mask;     /* mask of the name within that word (unshifted) */
+} Desc;
+
+Desc desc_of(const Target *t, const Field *f);
+
+void out(Out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* C types of an argument on each side. */
+const char *user_ctype(const Arg *a);
+const char *server_ctype(const Arg *a);     /* as the server function sees it */
+const char *msg_ctype(const Arg *a, bool server); /* as it sits in the message */
+const char *elem_ctype(const Arg *a, bool server);
+
+/* Name of the user stub and server function of a routine. */
+const char *user_name(Out *o, const Routine *r);
+const char *server_name(Out *o, const Routine *r);
+const char *demux_name(Out *o);
+
+bool arg_is_array(const Arg *a);            /* passed by reference as an array */
+void emit_user_params(Out *o, const Routine *r, bool names);
+void emit_server_params(Out *o, const Routine *r);
+void emit_preamble(Out *o, const char *what);
+void emit_imports(Out *o, ImportKind kind);
+void emit_enum_exports(Out *o);
+
+void emit_desc_store(Out *o, const Field *f, const char *base, const char *number,
+                     const char *poly, const char *dealloc);
+void emit_desc_check(Out *o, const Field *f, const char *base, const char *fail);
+const char *desc_number_expr(Out *o, const Field *f, const char *base);
+const char *desc_name_expr(Out *o, const Field *f, const char *base);
+
+#endif

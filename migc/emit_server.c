@@ -1,0 +1,386 @@
+/* emit_server.c: server stubs (one per routine) and the demux routine. */
+#include <string.h>
+
+#include "emit.h"
+
+static unsigned pad_mask(const Target *t)
+{
+    return t->msg_align - 1;
+}
+
+static bool is_out(const Arg *a)
+{
+    return a->kind == AK_OUT || a->kind == AK_INOUT;
+}
+
+/* Array-shaped arguments are passed as pointers to their elements. */
+static bool array_shaped(const Arg *a)
+{
+    const Type *t = a->type;
+    return !t->out_of_line && (arg_is_array(a) || (t->kind == TK_ARRAY && !t->is_struct));
+}
+
+/* Locals that hold each argument for the call. */
+static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const MsgLayout *rp)
+{
+    (void)rq;
+    for (size_t i = 0; i < r->nargs; i++) {
+        const Arg *a = r->args[i];
+        if (!a->in_server_proto || a->parent)
+            continue;
+        const Type *t = a->type;
+        if (array_shaped(a)) {
+            const Field *f = NULL;
+            if (rp)
+                for (size_t k = 0; k < rp->nfields; k++)
+                    if (rp->fields[k]->arg == a)
+                        f = rp->fields[k];
+            if (is_out(a) && f) {
+                unsigned n = f->is_string ? f->data_size : f->number ? f->number : 1;
+                out(o, "\t%s %s[%u];\n", elem_ctype(a, true), a->name, n);
+            } else if (f == NULL && is_out(a))
+                out(o, "\t%s %s[1];\n", elem_ctype(a, true), a->name);
+            else if (t->is_port)
+                out(o, "\tmach_port_t %s[%u];\n", a->name, t->number ? t->number : 1);
+            else
+                out(o, "\t%s *%s;\n", elem_ctype(a, true), a->name);
+        } else
+            out(o, "\t%s %s;\n", server_ctype(a), a->name);
+        if (a->count)
+            out(o, "\tmach_msg_type_number_t %s;\n", a->count->name);
+        if (a->poly)
+            out(o, "\tmach_msg_type_name_t %s = %d;\n", a->poly->name,
+                t->in_name == MT_POLYMORPHIC ? MT_MOVE_SEND : t->in_name);
+        if (a->dealloc_arg && is_out(a))
+            out(o, "\tboolean_t %s = FALSE;\n", a->dealloc_arg->name);
+        if (t->intran && !is_out(a))
+            out(o, "\t%s %s_msg;\n", t->server_ctype ? t->server_ctype : user_ctype(a), a->name);
+    }
+}
+
+/* Read one request field into its local. */
+static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *P, unsigned nextseg)
+{
+    const Target *t = o->t;
+    const Arg *a = f->arg;
+    const Type *ty = a->type;
+    const char *fail = "{ OutP->RetCode = MIG_BAD_ARGUMENTS; return; }";
+    const char *dst = ty->intran ? xsprintf("%s_msg", a->name) : a->name;
+    out(o, "\t/* %s */\n", a->name);
+    emit_desc_check(o, f, P, fail);
+    if (a->poly)
+        out(o, "\t%s = %s;\n", a->poly->name, desc_name_expr(o, f, P));
+    if (f->out_of_line) {
+        out(o, "\tmemcpy(&%s, %s + %u, %u);\n", dst, P, f->data_off, t->pointer_size);
+        if (a->count)
+            out(o, "\t%s = %s;\n", a->count->name, desc_number_expr(o, f, P));
+        return;
+    }
+    if (f->varying) {
+        out(o, "\t{\n\t\tuint32_t n = %s;\n", desc_number_expr(o, f, P));
+        if (f->number)
+            out(o, "\t\tif (mig_unlikely(n > %u))\n\t\t\t%s\n", f->number, fail);
+        out(o, "\t\tP%u = %s + %u + ((%u * n + %u) & ~%uu);\n", nextseg, P, f->data_off, f->elem_size,
+            pad_mask(t), pad_mask(t));
+        out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - (char *)InHeadP) + %u > msgh_size))\n\t\t\t%s\n",
+            nextseg, ml->seg_size[nextseg], fail);
+        if (f->is_port)
+            out(o, "\t\tfor (uint32_t i = 0; i < n; i++)\n\t\t\t%s[i] = (mach_port_t)migc_ld_port(%s + %u + %u * i);\n",
+                a->name, P, f->data_off, t->port_size);
+        else
+            out(o, "\t\t%s = (void *)(%s + %u);\n", a->name, P, f->data_off);
+        if (a->count)
+            out(o, "\t\t%s = n;\n", a->count->name);
+        out(o, "\t}\n");
+        return;
+    }
+    if (f->is_port) {
+        if (f->number == 1 && !array_shaped(a)) {
+            out(o, "\t%s = (%s)migc_ld_port(%s + %u);\n", dst,
+                ty->intran ? (ty->server_ctype ? ty->server_ctype : "mach_port_t") : server_ctype(a), P, f->data_off);
+            return;
+        }
+        out(o, "\tfor (uint32_t i = 0; i < %u; i++)\n\t\t%s[i] = (mach_port_t)migc_ld_port(%s + %u + %u * i);\n",
+            f->number, a->name, P, f->data_off, t->port_size);
+        return;
+    }
+    if (array_shaped(a)) {
+        out(o, "\t%s = (void *)(%s + %u);\n", a->name, P, f->data_off);
+        return;
+    }
+    out(o, "\t_Static_assert(sizeof %s == %u, \"%s: the C type is not %u bytes\");\n", dst, f->data_size,
+        a->name, f->data_size);
+    out(o, "\tmemcpy(&%s, %s + %u, %u);\n", dst, P, f->data_off, f->data_size);
+}
+
+/* Write one reply field from its local. */
+static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
+{
+    const Target *t = o->t;
+    const Arg *a = f->arg;
+    const Type *ty = a->type;
+    const char *number = NULL;
+    out(o, "\t/* %s */\n", a->name);
+    const char *v = a->name;
+    if (ty->outtran) {
+        out(o, "\t%s %s_out = %s(%s);\n", ty->outtran_type ? ty->outtran_type : user_ctype(a), a->name,
+            ty->outtran, a->name);
+        v = xsprintf("%s_out", a->name);
+    }
+    if (f->varying && !f->is_string) {
+        number = a->count->name;
+        if (f->number && !f->out_of_line)
+            out(o, "\tif (mig_unlikely(%s > %u))\n\t\t{ OutP->RetCode = MIG_ARRAY_TOO_LARGE; return; }\n",
+                number, f->number);
+    }
+    if (f->is_string && f->varying) {
+        out(o, "\t{\n\t\tuint32_t n = migc_strncpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->number);
+        out(o, "\t\tmemset(%s + %u + n, 0, ((n + %u) & ~%uu) - n);\n", R, f->data_off, pad_mask(t), pad_mask(t));
+        emit_desc_store(o, f, R, "n", NULL, NULL);
+        out(o, "\t\tR%u = %s + %u + ((n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
+        return;
+    }
+    emit_desc_store(o, f, R, number, a->poly ? a->poly->name : NULL,
+                    a->dealloc_arg ? a->dealloc_arg->name : NULL);
+    if (f->out_of_line) {
+        out(o, "\tmemcpy(%s + %u, &%s, %u);\n", R, f->data_off, v, t->pointer_size);
+        return;
+    }
+    unsigned padded = (f->data_size + pad_mask(t)) & ~pad_mask(t);
+    if (f->is_string) {
+        out(o, "\tmemset(%s + %u, 0, %u);\n", R, f->data_off, padded);
+        out(o, "\t(void) migc_strncpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->data_size);
+        return;
+    }
+    if (f->is_port) {
+        if (f->number == 1 && !f->varying) {
+            out(o, "\tmigc_st_port(%s + %u, (uintptr_t)%s);\n", R, f->data_off, v);
+            return;
+        }
+        const char *n = f->varying ? number : xsprintf("%u", f->number);
+        out(o, "\tfor (uint32_t i = 0; i < %s; i++)\n\t\tmigc_st_port(%s + %u + %u * i, (uintptr_t)%s[i]);\n",
+            n, R, f->data_off, t->port_size, v);
+        if (f->varying)
+            out(o, "\tR%u = %s + %u + %u * %s;\n", nextseg, R, f->data_off, t->port_size, n);
+        return;
+    }
+    if (f->varying) {
+        out(o, "\t{\n\t\tuint32_t n = %u * %s;\n", f->elem_size, number);
+        out(o, "\t\tmemcpy(%s + %u, %s, n);\n", R, f->data_off, v);
+        out(o, "\t\tmemset(%s + %u + n, 0, ((n + %u) & ~%uu) - n);\n", R, f->data_off, pad_mask(t), pad_mask(t));
+        out(o, "\t\tR%u = %s + %u + ((n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
+        return;
+    }
+    if (array_shaped(a))
+        out(o, "\tmemcpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->data_size);
+    else
+        out(o, "\tmemcpy(%s + %u, &%s, %u);\n", R, f->data_off, v, f->data_size);
+    if (padded > f->data_size)
+        out(o, "\tmemset(%s + %u, 0, %u);\n", R, f->data_off + f->data_size, padded - f->data_size);
+}
+
+/* The argument list of the call to the server function. */
+static void emit_call_args(Out *o, const Routine *r)
+{
+    bool first = true;
+    for (size_t i = 0; i < r->nargs; i++) {
+        const Arg *a = r->args[i];
+        if (!a->in_server_proto)
+            continue;
+        out(o, first ? "" : ", ");
+        first = false;
+        const Arg *p = a->parent;
+        bool out_arg = is_out(p ? p : a);
+        if (a->kind == AK_COUNT || a->kind == AK_POLY || a->kind == AK_DEALLOC) {
+            out(o, "%s%s", out_arg ? "&" : "", a->name);
+            continue;
+        }
+        if (out_arg && !array_shaped(a))
+            out(o, "&%s", a->name);
+        else
+            out(o, "%s", a->name);
+    }
+}
+
+static void emit_server_routine(Out *o, Routine *r)
+{
+    const Target *t = o->t;
+    MsgLayout *rq = r->request[o->tindex];
+    MsgLayout *rp = r->reply[o->tindex];
+
+    out(o, "/* %s %s: request %u */\n", r->simple ? "SimpleRoutine" : "Routine", r->name, r->request_id);
+    out(o, "mig_internal void _X%s(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)\n{\n",
+        r->name);
+    out(o, "\tmig_reply_header_t *OutP = (mig_reply_header_t *)OutHeadP;\n");
+    for (unsigned s = 0; s < rq->nsegs; s++)
+        out(o, "\tchar *P%u%s;\n", s, s == 0 ? " = (char *)InHeadP" : "");
+    if (rp)
+        for (unsigned s = 0; s < rp->nsegs; s++)
+            out(o, "\tchar *R%u%s;\n", s, s == 0 ? " = (char *)OutHeadP" : "");
+    out(o, "\tuint32_t msgh_size = InHeadP->msgh_size;\n");
+    out(o, "\tint msgh_complex = (InHeadP->msgh_bits & MACH_MSGH_BITS_COMPLEX) != 0;\n");
+    declare_locals(o, r, rq, rp);
+    out(o, "\n\t(void)msgh_complex;\n\t(void)P0;\n");
+    if (rp)
+        out(o, "\t(void)R0;\n");
+
+    /* Size and complexity first: nothing is read beyond what arrived. */
+    out(o, "\tif (mig_unlikely(msgh_size %s %u", rq->nsegs > 1 ? "<" : "!=", rq->min_size);
+    if (rq->complex_static)
+        out(o, " || !msgh_complex");
+    else if (!rq->complex_poly)
+        out(o, " || msgh_complex");
+    out(o, "))\n\t\t{ OutP->RetCode = MIG_BAD_ARGUMENTS; return; }\n");
+    for (size_t i = 0; i < rq->nfields; i++) {
+        Field *f = rq->fields[i];
+        server_get(o, rq, f, xsprintf("P%u", f->seg), f->seg + 1);
+    }
+    if (rq->nsegs > 1)
+        out(o, "\tif (mig_unlikely((uint32_t)(P%u - (char *)InHeadP) + %u != msgh_size))\n"
+               "\t\t{ OutP->RetCode = MIG_BAD_ARGUMENTS; return; }\n",
+            rq->nsegs - 1, rq->seg_size[rq->nsegs - 1]);
+
+    /* Typed enums: the server refuses a value that is not a member. */
+    for (size_t i = 0; i < r->nargs; i++) {
+        Arg *a = r->args[i];
+        Type *ty = a->type;
+        if (!ty->is_enum || ty->enum_open || !a->in_request)
+            continue;
+        out(o, "\tswitch (%s%s) {\n", a->name, ty->intran ? "_msg" : "");
+        for (size_t k = 0; k < ty->nenums; k++)
+            out(o, "\tcase %lld:\n", (long long)ty->enums[k]->value);
+        out(o, "\t\tbreak;\n\tdefault:\n\t\tOutP->RetCode = MIG_BAD_ARGUMENTS;\n\t\treturn;\n\t}\n");
+    }
+
+    /* Header-borne arguments and translations. */
+    for (size_t i = 0; i < r->nargs; i++) {
+        Arg *a = r->args[i];
+        Type *ty = a->type;
+        const char *src = NULL;
+        switch (a->kind) {
+        case AK_REQUESTPORT: src = "InHeadP->msgh_remote_port"; break;
+        case AK_REPLYPORT:
+        case AK_SREPLYPORT: src = "InHeadP->msgh_local_port"; break;
+        case AK_MSGSEQNO: src = "InHeadP->msgh_seqno"; break;
+        default: break;
+        }
+        if (src && a->in_server_proto) {
+            if (ty->intran)
+                out(o, "\t%s_msg = (%s)%s;\n", a->name, ty->server_ctype ? ty->server_ctype : "mach_port_t", src);
+            else
+                out(o, "\t%s = (%s)%s;\n", a->name, server_ctype(a), src);
+            if (a->poly)
+                out(o, "\t%s = MACH_MSGH_BITS_%s(InHeadP->msgh_bits);\n", a->poly->name,
+                    a->kind == AK_REQUESTPORT ? "LOCAL" : "REMOTE");
+        }
+        if (ty->intran && !is_out(a) && a->in_server_proto && !a->parent)
+            out(o, "\t%s = %s(%s_msg);\n", a->name, ty->intran, a->name);
+    }
+    for (size_t i = 0; i < r->nargs; i++) {
+        Arg *a = r->args[i];
+        if (a->kind == AK_OUT && a->count && rp) {
+            for (size_t k = 0; k < rp->nfields; k++)
+                if (rp->fields[k]->arg == a && !rp->fields[k]->out_of_line)
+                    out(o, "\t%s = %u;\n", a->count->name, rp->fields[k]->number);
+        }
+    }
+
+    out(o, "\n\tOutP->RetCode = %s(", server_name(o, r));
+    emit_call_args(o, r);
+    out(o, ");\n");
+    for (size_t i = 0; i < r->nargs; i++) {
+        Arg *a = r->args[i];
+        if (a->type->destructor && !is_out(a) && a->in_server_proto && !a->parent)
+            out(o, "\t%s(%s);\n", a->type->destructor, a->name);
+    }
+    if (!rp) {
+        out(o, "}\n\n");
+        return;
+    }
+    out(o, "\tif (OutP->RetCode != KERN_SUCCESS)\n\t\treturn;\n");
+    if (rp->nfields > 1) {
+        bool poly = false;
+        for (size_t i = 1; i < rp->nfields; i++) {
+            Field *f = rp->fields[i];
+            server_put(o, f, xsprintf("R%u", f->seg), f->seg + 1);
+            if (f->arg->poly && !f->out_of_line)
+                poly = true;
+        }
+        out(o, "\tOutHeadP->msgh_size = (uint32_t)(R%u - (char *)OutHeadP) + %u;\n", rp->nsegs - 1,
+            rp->seg_size[rp->nsegs - 1]);
+        if (rp->complex_static)
+            out(o, "\tOutHeadP->msgh_bits |= MACH_MSGH_BITS_COMPLEX;\n");
+        else if (poly) {
+            for (size_t i = 1; i < rp->nfields; i++) {
+                Field *f = rp->fields[i];
+                if (f->arg->poly && !f->out_of_line)
+                    out(o, "\tif (MACH_MSG_TYPE_PORT_ANY(%s))\n\t\tOutHeadP->msgh_bits |= MACH_MSGH_BITS_COMPLEX;\n",
+                        f->arg->poly->name);
+            }
+        }
+    }
+    out(o, "}\n\n");
+    (void)t;
+}
+
+void emit_server(Out *o)
+{
+    Module *m = o->m;
+    const Target *t = o->t;
+    emit_preamble(o, "Server stubs");
+    emit_imports(o, IMPORT_SERVER);
+    out(o, "\n");
+    /* The server functions the user of these stubs provides. */
+    for (size_t i = 0; i < m->routines.n; i++) {
+        Routine *r = m->routines.v[i];
+        out(o, "extern kern_return_t %s\n", server_name(o, r));
+        emit_server_params(o, r);
+        out(o, ";\n");
+    }
+    out(o, "\n");
+    for (size_t i = 0; i < m->routines.n; i++)
+        emit_server_routine(o, m->routines.v[i]);
+
+    const char *demux = demux_name(o);
+    out(o, "static const mig_routine_t %s_routines[%u] = {\n", m->subsystem, m->nslots ? m->nslots : 1);
+    size_t k = 0;
+    for (unsigned slot = 0; slot < m->nslots; slot++) {
+        Routine *r = k < m->routines.n ? m->routines.v[k] : NULL;
+        if (r && r->number == slot) {
+            out(o, "\t_X%s,\n", r->name);
+            k++;
+        } else
+            out(o, "\t0,\n");
+    }
+    out(o, "};\n\n");
+    out(o, "mig_external mig_routine_t %s_routine(mach_msg_header_t *InHeadP)\n{\n", demux);
+    out(o, "\tuint32_t id = (uint32_t)InHeadP->msgh_id - %uu;\n", m->base);
+    if (m->nslots)
+        out(o, "\treturn id < %u ? %s_routines[id] : 0;\n}\n\n", m->nslots, m->subsystem);
+    else
+        out(o, "\t(void)id;\n\t(void)%s_routines;\n\treturn 0;\n}\n\n", m->subsystem);
+
+    /* The reply header is prepared here so that an error is always answerable. */
+    Field rc = { 0 };
+    rc.kind = FK_RETCODE;
+    rc.name_sent = rc.name_check = MT_INTEGER_32;
+    rc.elem_bits = 32;
+    rc.number = 1;
+    rc.desc_off = t->header_size;
+    Desc d = desc_of(t, &rc);
+    out(o, "mig_external boolean_t %s(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)\n{\n", demux);
+    out(o, "\tmig_reply_header_t *OutP = (mig_reply_header_t *)OutHeadP;\n");
+    out(o, "\tmig_routine_t routine;\n\n");
+    out(o, "\tmemset(OutHeadP, 0, sizeof(mig_reply_header_t));\n");
+    out(o, "\tOutHeadP->msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(InHeadP->msgh_bits), 0);\n");
+    out(o, "\tOutHeadP->msgh_size = sizeof(mig_reply_header_t);\n");
+    out(o, "\tOutHeadP->msgh_remote_port = InHeadP->msgh_local_port;\n");
+    out(o, "\tOutHeadP->msgh_local_port = MACH_PORT_NULL;\n");
+    out(o, "\tOutHeadP->msgh_seqno = 0;\n");
+    out(o, "\tOutHeadP->msgh_id = InHeadP->msgh_id + 100;\n");
+    for (unsigned i = 0; i < d.nwords; i++)
+        out(o, "\tmigc_st32((char *)OutHeadP + %u, 0x%08xu);\n", t->header_size + 4 * i, d.w[i]);
+    out(o, "\tif ((routine = %s_routine(InHeadP)) == 0) {\n", demux);
+    out(o, "\t\tOutP->RetCode = MIG_BAD_ID;\n\t\treturn FALSE;\n\t}\n");
+    out(o, "\t(*routine)(InHeadP, OutHeadP);\n\treturn TRUE;\n}\n");
+}

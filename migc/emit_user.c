@@ -1,0 +1,377 @@
+/* emit_user.c: user stubs, one function per routine, from the layout records. */
+#include <string.h>
+
+#include "emit.h"
+
+static unsigned pad_mask(const Target *t)
+{
+    return t->msg_align - 1;
+}
+
+/* Whether the argument is reached through a pointer in the user stub. */
+static bool by_pointer(const Arg *a)
+{
+    return (a->kind == AK_OUT || a->kind == AK_INOUT) && !arg_is_array(a) &&
+           !(a->type->kind == TK_ARRAY && !a->type->out_of_line && !a->type->is_struct);
+}
+
+/* Expression for the value of a argument's count in the request. */
+static const char *count_value(const Arg *a)
+{
+    return xsprintf("%s%s", a->kind == AK_INOUT ? "*" : "", a->count->name);
+}
+
+/* Store descriptor words; parts chosen at run time are or-ed in. */
+void emit_desc_store(Out *o, const Field *f, const char *base, const char *number,
+                     const char *poly, const char *dealloc)
+{
+    const Target *t = o->t;
+    Desc d = desc_of(t, f);
+    for (unsigned i = 0; i < d.nwords; i++) {
+        out(o, "\tmigc_st32(%s + %u, 0x%08xu", base, f->desc_off + 4 * i, d.w[i]);
+        if (number && i == d.number_word)
+            out(o, " | ((uint32_t)(%s) << %u)", number, d.number_shift);
+        if (poly && i == d.name_word)
+            out(o, " | ((uint32_t)(%s) & 0x%xu)", poly, d.name_mask);
+        if (dealloc && i == 0)
+            out(o, " | ((%s) ? 0x%08xu : 0)", dealloc, 1u << t->dealloc_bit);
+        out(o, ");\n");
+    }
+}
+
+/* Check descriptor words against what the receiver expects. */
+void emit_desc_check(Out *o, const Field *f, const char *base, const char *fail)
+{
+    const Target *t = o->t;
+    Field g = *f;
+    g.name_sent = f->name_check;
+    g.dealloc = false;
+    Desc d = desc_of(t, &g);
+    out(o, "\tif (mig_unlikely(");
+    bool first = true;
+    for (unsigned i = 0; i < d.nwords; i++) {
+        if (!d.check_mask[i])
+            continue;
+        if (!first)
+            out(o, " ||\n\t    ");
+        if (d.check_mask[i] == 0xffffffffu)
+            out(o, "migc_ld32(%s + %u) != 0x%08xu", base, f->desc_off + 4 * i, d.w[i]);
+        else
+            out(o, "(migc_ld32(%s + %u) & 0x%08xu) != 0x%08xu", base, f->desc_off + 4 * i,
+                d.check_mask[i], d.w[i] & d.check_mask[i]);
+        first = false;
+    }
+    if (first)
+        out(o, "0");
+    out(o, "))\n\t\t%s\n", fail);
+}
+
+/* The run-time element count a receiver reads from a descriptor. */
+const char *desc_number_expr(Out *o, const Field *f, const char *base)
+{
+    Desc d = desc_of(o->t, f);
+    if (d.number_word == 0 && d.number_shift)
+        return xsprintf("((migc_ld32(%s + %u) >> %u) & 0xfffu)", base, f->desc_off, d.number_shift);
+    return xsprintf("migc_ld32(%s + %u)", base, f->desc_off + 4 * d.number_word);
+}
+
+const char *desc_name_expr(Out *o, const Field *f, const char *base)
+{
+    Desc d = desc_of(o->t, f);
+    return xsprintf("(migc_ld32(%s + %u) & 0x%xu)", base, f->desc_off + 4 * d.name_word, d.name_mask);
+}
+
+static void emit_size_assert(Out *o, const char *ctype, unsigned size, const char *what)
+{
+    out(o, "\t_Static_assert(sizeof(%s) == %u, \"%s: the C type %s is not %u bytes\");\n",
+        ctype, size, what, ctype, size);
+}
+
+/* Marshal one request field from the user's arguments. */
+static void user_put(Out *o, const Routine *r, const Field *f, const char *P, unsigned nextseg)
+{
+    const Target *t = o->t;
+    const Arg *a = f->arg;
+    const Type *ty = a->type;
+    const char *v = by_pointer(a) ? xsprintf("(*%s)", a->name) : a->name;
+    const char *poly = a->poly ? a->poly->name : NULL;
+    const char *dealloc = a->dealloc_arg ? a->dealloc_arg->name : NULL;
+    const char *number = NULL;
+    (void)r;
+
+    out(o, "\t/* %s */\n", a->name);
+    if (f->varying && !f->is_string) {
+        number = count_value(a);
+        if (f->number) {
+            out(o, "\tif (mig_unlikely(%s > %u))\n\t\treturn MIG_ARRAY_TOO_LARGE;\n", number, f->number);
+        }
+    }
+    if (f->is_string && f->varying) {
+        /* The count is the string's length with its NUL, within the bound. */
+        out(o, "\t{\n\t\tuint32_t n = migc_strncpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->number);
+        out(o, "\t\tmemset(%s + %u + n, 0, ((n + %u) & ~%uu) - n);\n", P, f->data_off, pad_mask(t), pad_mask(t));
+        emit_desc_store(o, f, P, "n", NULL, NULL);
+        out(o, "\t\t%s = %s + %u + ((n + %u) & ~%uu);\n\t}\n", xsprintf("P%u", nextseg), P, f->data_off,
+            pad_mask(t), pad_mask(t));
+        return;
+    }
+    emit_desc_store(o, f, P, number, poly, dealloc);
+    if (f->out_of_line) {
+        emit_size_assert(o, user_ctype(a), t->pointer_size, a->name);
+        out(o, "\tmemcpy(%s + %u, &%s, %u);\n", P, f->data_off, v, t->pointer_size);
+        return;
+    }
+    unsigned padded = (f->data_size + pad_mask(t)) & ~pad_mask(t);
+    if (f->is_string) {
+        out(o, "\tmemset(%s + %u, 0, %u);\n", P, f->data_off, padded);
+        out(o, "\t(void) migc_strncpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->data_size);
+        return;
+    }
+    if (f->is_port) {
+        if (f->number == 1 && !f->varying) {
+            out(o, "\tmigc_st_port(%s + %u, (uintptr_t)%s);\n", P, f->data_off, v);
+            if (poly)
+                out(o, "\tif (MACH_MSG_TYPE_PORT_ANY(%s))\n\t\tmsgh_complex = 1;\n", poly);
+            return;
+        }
+        const char *n = f->varying ? number : xsprintf("%u", f->number);
+        out(o, "\tfor (uint32_t i = 0; i < %s; i++)\n", n);
+        out(o, "\t\tmigc_st_port(%s + %u + %u * i, (uintptr_t)%s[i]);\n", P, f->data_off, t->port_size, a->name);
+        if (poly)
+            out(o, "\tif (MACH_MSG_TYPE_PORT_ANY(%s))\n\t\tmsgh_complex = 1;\n", poly);
+        if (f->varying) {
+            out(o, "\tP%u = %s + %u + %u * %s;\n", nextseg, P, f->data_off, t->port_size, n);
+        }
+        return;
+    }
+    if (f->varying) {
+        emit_size_assert(o, elem_ctype(a, false), f->elem_size, a->name);
+        out(o, "\t{\n\t\tuint32_t n = %u * %s;\n", f->elem_size, number);
+        out(o, "\t\tmemcpy(%s + %u, %s, n);\n", P, f->data_off, a->name);
+        out(o, "\t\tmemset(%s + %u + n, 0, ((n + %u) & ~%uu) - n);\n", P, f->data_off, pad_mask(t), pad_mask(t));
+        out(o, "\t\tP%u = %s + %u + ((n + %u) & ~%uu);\n\t}\n", nextseg, P, f->data_off, pad_mask(t), pad_mask(t));
+        return;
+    }
+    if (arg_is_array(a) || (ty->kind == TK_ARRAY && !ty->is_struct)) {
+        out(o, "\tmemcpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->data_size);
+    } else {
+        emit_size_assert(o, user_ctype(a), f->data_size, a->name);
+        out(o, "\tmemcpy(%s + %u, &%s, %u);\n", P, f->data_off, v, f->data_size);
+    }
+    if (padded > f->data_size)
+        out(o, "\tmemset(%s + %u, 0, %u);\n", P, f->data_off + f->data_size, padded - f->data_size);
+}
+
+/* Unmarshal one reply field into the user's arguments. */
+static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P, unsigned nextseg)
+{
+    const Target *t = o->t;
+    const Arg *a = f->arg;
+    const Type *ty = a->type;
+    out(o, "\t/* %s */\n", a->name);
+    emit_desc_check(o, f, P, "return MIG_TYPE_ERROR;");
+    if (a->poly)
+        out(o, "\t*%s = %s;\n", a->poly->name, desc_name_expr(o, f, P));
+    if (f->out_of_line) {
+        emit_size_assert(o, user_ctype(a), t->pointer_size, a->name);
+        out(o, "\tmemcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
+        if (a->count)
+            out(o, "\t*%s = %s;\n", a->count->name, desc_number_expr(o, f, P));
+        return;
+    }
+    if (f->varying) {
+        /* The count decides where the rest of the reply starts. */
+        out(o, "\t{\n\t\tuint32_t n = %s;\n", desc_number_expr(o, f, P));
+        if (f->number)
+            out(o, "\t\tif (mig_unlikely(n > %u))\n\t\t\treturn MIG_TYPE_ERROR;\n", f->number);
+        out(o, "\t\tP%u = %s + %u + ((%u * n + %u) & ~%uu);\n", nextseg, P, f->data_off, f->elem_size,
+            pad_mask(t), pad_mask(t));
+        out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - Mess.Buf) + %u > msgh_size))\n\t\t\treturn MIG_TYPE_ERROR;\n",
+            nextseg, ml->seg_size[nextseg]);
+        if (f->is_string) {
+            out(o, "\t\tmemcpy(%s, %s + %u, n);\n\t}\n", a->name, P, f->data_off);
+            return;
+        }
+        out(o, "\t\tif (n > *%s) {\n", a->count->name);
+        if (f->is_port)
+            out(o, "\t\t\tfor (uint32_t i = 0; i < *%s; i++)\n\t\t\t\t%s[i] = (mach_port_t)migc_ld_port(%s + %u + %u * i);\n",
+                a->count->name, a->name, P, f->data_off, t->port_size);
+        else
+            out(o, "\t\t\tmemcpy(%s, %s + %u, %u * *%s);\n", a->name, P, f->data_off, f->elem_size, a->count->name);
+        out(o, "\t\t\t*%s = n;\n\t\t\treturn MIG_ARRAY_TOO_LARGE;\n\t\t}\n", a->count->name);
+        if (f->is_port)
+            out(o, "\t\tfor (uint32_t i = 0; i < n; i++)\n\t\t\t%s[i] = (mach_port_t)migc_ld_port(%s + %u + %u * i);\n",
+                a->name, P, f->data_off, t->port_size);
+        else
+            out(o, "\t\tmemcpy(%s, %s + %u, %u * n);\n", a->name, P, f->data_off, f->elem_size);
+        out(o, "\t\t*%s = n;\n\t}\n", a->count->name);
+        return;
+    }
+    if (f->is_string) {
+        out(o, "\t(void) migc_strncpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, f->data_size);
+        return;
+    }
+    if (f->is_port) {
+        if (f->number == 1) {
+            out(o, "\t*%s = (mach_port_t)migc_ld_port(%s + %u);\n", a->name, P, f->data_off);
+            return;
+        }
+        out(o, "\tfor (uint32_t i = 0; i < %u; i++)\n\t\t%s[i] = (mach_port_t)migc_ld_port(%s + %u + %u * i);\n",
+            f->number, a->name, P, f->data_off, t->port_size);
+        return;
+    }
+    if (arg_is_array(a) || (ty->kind == TK_ARRAY && !ty->is_struct)) {
+        out(o, "\tmemcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, f->data_size);
+    } else {
+        emit_size_assert(o, user_ctype(a), f->data_size, a->name);
+        out(o, "\tmemcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, f->data_size);
+    }
+}
+
+static const char *timeout_expr(const Routine *r)
+{
+    if (r->waittime_arg)
+        return r->waittime_arg->name;
+    if (r->waittime)
+        return r->waittime;
+    return NULL;
+}
+
+static const char *option_expr(const Routine *r)
+{
+    if (r->msgoption_arg)
+        return r->msgoption_arg->name;
+    if (r->msgoption)
+        return r->msgoption;
+    return "MACH_MSG_OPTION_NONE";
+}
+
+static const char *bits_name(unsigned v, const Arg *a)
+{
+    if (v == (unsigned)MT_POLYMORPHIC)
+        return a && a->poly ? a->poly->name : "MACH_MSG_TYPE_COPY_SEND";
+    return xsprintf("%u", v);
+}
+
+static void emit_user_routine(Out *o, Routine *r)
+{
+    const Target *t = o->t;
+    MsgLayout *rq = r->request[o->tindex];
+    MsgLayout *rp = r->reply[o->tindex];
+    unsigned bufsize = rq->max_size;
+    if (rp && rp->max_size > bufsize)
+        bufsize = rp->max_size;
+    bool own_reply_port = !r->simple && !(r->reply_port && r->reply_port->kind != AK_SREPLYPORT);
+
+    out(o, "/* %s %s: request %u", r->simple ? "SimpleRoutine" : "Routine", r->name, r->request_id);
+    if (!r->simple)
+        out(o, ", reply %u", r->reply_id);
+    out(o, " */\nmig_external kern_return_t %s\n", user_name(o, r));
+    emit_user_params(o, r, true);
+    out(o, "\n{\n");
+    out(o, "\tunion {\n\t\tmach_msg_header_t Head;\n\t\tmig_reply_header_t Error;\n");
+    out(o, "\t\tchar Buf[%u];\n\t\tuint64_t Align;\n\t} Mess;\n", bufsize);
+    unsigned nsegs = rq->nsegs;
+    if (rp && rp->nsegs > nsegs)
+        nsegs = rp->nsegs;
+    for (unsigned s = 0; s < nsegs; s++)
+        out(o, "\tchar *P%u%s;\n", s, s == 0 ? " = Mess.Buf" : "");
+    out(o, "\tint msgh_complex = %d;\n", rq->complex_static ? 1 : 0);
+    out(o, "\tuint32_t msgh_size;\n");
+    if (!r->simple)
+        out(o, "\tmach_msg_return_t msg_result;\n\tmach_port_t reply_port;\n");
+    out(o, "\n\tmemset(&Mess.Head, 0, sizeof Mess.Head);\n");
+
+    for (size_t i = 0; i < rq->nfields; i++) {
+        Field *f = rq->fields[i];
+        user_put(o, r, f, xsprintf("P%u", f->seg), f->seg + 1);
+    }
+    out(o, "\tmsgh_size = (uint32_t)(P%u - Mess.Buf) + %u;\n", rq->nsegs - 1, rq->seg_size[rq->nsegs - 1]);
+    if (rq->nsegs == 1)
+        out(o, "\t_Static_assert(%u <= sizeof Mess.Buf, \"request fits\");\n", rq->min_size);
+
+    /* The header. */
+    const char *remote = bits_name(rq->msgh_bits_remote, r->request_port);
+    const char *local = bits_name(rq->msgh_bits_local, r->reply_port);
+    out(o, "\tMess.Head.msgh_bits = (msgh_complex ? MACH_MSGH_BITS_COMPLEX : 0) |\n");
+    out(o, "\t\tMACH_MSGH_BITS(%s, %s);\n", remote, local);
+    out(o, "\tMess.Head.msgh_size = msgh_size;\n");
+    out(o, "\tMess.Head.msgh_remote_port = %s;\n", r->request_port ? r->request_port->name : "MACH_PORT_NULL");
+    if (r->simple && !(r->reply_port && r->reply_port->kind != AK_SREPLYPORT))
+        out(o, "\tMess.Head.msgh_local_port = MACH_PORT_NULL;\n");
+    else if (own_reply_port)
+        out(o, "\treply_port = mig_get_reply_port();\n\tMess.Head.msgh_local_port = reply_port;\n");
+    else {
+        if (!r->simple)
+            out(o, "\treply_port = %s;\n", r->reply_port->name);
+        out(o, "\tMess.Head.msgh_local_port = %s;\n", r->reply_port->name);
+    }
+    out(o, "\tMess.Head.msgh_seqno = 0;\n\tMess.Head.msgh_id = %u;\n\n", r->request_id);
+
+    const char *timeout = timeout_expr(r);
+    const char *options = option_expr(r);
+    if (r->simple) {
+        out(o, "\treturn mach_msg(&Mess.Head, MACH_SEND_MSG|%s%s, msgh_size, 0, MACH_PORT_NULL, %s, MACH_PORT_NULL);\n}\n\n",
+            options, timeout ? "|MACH_SEND_TIMEOUT" : "", timeout ? timeout : "MACH_MSG_TIMEOUT_NONE");
+        return;
+    }
+    out(o, "\tmsg_result = mach_msg(&Mess.Head, MACH_SEND_MSG|MACH_RCV_MSG|%s%s, msgh_size, %u, reply_port, %s, MACH_PORT_NULL);\n",
+        options, timeout ? "|MACH_RCV_TIMEOUT" : "", rp->max_size, timeout ? timeout : "MACH_MSG_TIMEOUT_NONE");
+    out(o, "\tif (msg_result != MACH_MSG_SUCCESS) {\n");
+    if (own_reply_port)
+        out(o, "\t\tmig_dealloc_reply_port(reply_port);\n");
+    out(o, "\t\treturn msg_result;\n\t}\n");
+    if (own_reply_port)
+        out(o, "\tmig_put_reply_port(reply_port);\n");
+    out(o, "\n\tif (mig_unlikely(Mess.Head.msgh_id != %u)) {\n", r->reply_id);
+    out(o, "\t\tif (Mess.Head.msgh_id == MACH_NOTIFY_SEND_ONCE)\n\t\t\treturn MIG_SERVER_DIED;\n");
+    if (own_reply_port)
+        out(o, "\t\tmig_dealloc_reply_port(reply_port);\n");
+    out(o, "\t\treturn MIG_REPLY_MISMATCH;\n\t}\n\n");
+
+    /* The reply: its size and complexity, or a bare error return code. */
+    bool varying = rp->nsegs > 1;
+    out(o, "\tmsgh_size = Mess.Head.msgh_size;\n");
+    out(o, "\tmsgh_complex = (Mess.Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) != 0;\n");
+    out(o, "\tif (mig_unlikely(");
+    if (varying)
+        out(o, "(msgh_size < %u", rp->min_size);
+    else
+        out(o, "(msgh_size != %u", rp->min_size);
+    if (rp->complex_static)
+        out(o, " || !msgh_complex");
+    else if (!rp->complex_poly)
+        out(o, " || msgh_complex");
+    out(o, ") &&\n\t    (msgh_size != sizeof(mig_reply_header_t) || msgh_complex ||\n");
+    out(o, "\t     Mess.Error.RetCode == KERN_SUCCESS)))\n\t\treturn MIG_TYPE_ERROR;\n");
+    Field *rc = rp->fields[0];
+    emit_desc_check(o, rc, "P0", "return MIG_TYPE_ERROR;");
+    out(o, "\tif (Mess.Error.RetCode != KERN_SUCCESS)\n\t\treturn Mess.Error.RetCode;\n");
+    for (size_t i = 1; i < rp->nfields; i++) {
+        Field *f = rp->fields[i];
+        user_get(o, rp, f, xsprintf("P%u", f->seg), f->seg + 1);
+    }
+    if (varying)
+        out(o, "\tif (mig_unlikely((uint32_t)(P%u - Mess.Buf) + %u != msgh_size))\n\t\treturn MIG_TYPE_ERROR;\n",
+            rp->nsegs - 1, rp->seg_size[rp->nsegs - 1]);
+    out(o, "\treturn KERN_SUCCESS;\n}\n\n");
+    (void)t;
+}
+
+void emit_user(Out *o, Routine *only)
+{
+    emit_preamble(o, "User stubs");
+    if (o->header_name)
+        out(o, "#include \"%s\"\n", o->header_name);
+    out(o, "#if __has_include(<mach/mig_support.h>)\n#include <mach/mig_support.h>\n#else\n");
+    out(o, "extern mach_port_t mig_get_reply_port(void);\n");
+    out(o, "extern void mig_dealloc_reply_port(mach_port_t);\n");
+    out(o, "extern void mig_put_reply_port(mach_port_t);\n#endif\n");
+    emit_imports(o, IMPORT_USER);
+    out(o, "\n");
+    for (size_t i = 0; i < o->m->routines.n; i++) {
+        Routine *r = o->m->routines.v[i];
+        if (!only || only == r)
+            emit_user_routine(o, r);
+    }
+}

@@ -1,0 +1,300 @@
+/* emit_util.c: descriptor words, C types and prototypes shared by all emitters. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "emit.h"
+
+void out(Out *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(o->f, fmt, ap);
+    va_end(ap);
+}
+
+/* The descriptor a sender writes for f, with its fixed parts filled in. */
+Desc desc_of(const Target *t, const Field *f)
+{
+    Desc d;
+    memset(&d, 0, sizeof d);
+    uint32_t name = f->name_sent == MT_POLYMORPHIC ? 0 : (uint32_t)f->name_sent;
+    uint32_t flags = (f->out_of_line ? 0 : 1u << t->inline_bit) |
+                     (f->longform ? 1u << t->longform_bit : 0) |
+                     (f->dealloc ? 1u << t->dealloc_bit : 0);
+    uint32_t flag_mask = (1u << t->inline_bit) | (1u << t->longform_bit);
+    uint32_t number = f->varying ? 0 : f->number;
+    if (t->number_in_word) {
+        /* name:8 size:16 unused:5 inline longform dealloc, then the number. */
+        d.nwords = 2;
+        d.w[0] = (name & 0xff) | (f->elem_bits & 0xffff) << t->size_shift | flags;
+        d.w[1] = number;
+        d.check_mask[0] = 0xff | 0xffffu << t->size_shift | flag_mask;
+        d.number_word = 1;
+        d.name_word = 0;
+        d.name_mask = 0xff;
+    } else if (!f->longform) {
+        /* name:8 size:8 number:12 inline longform dealloc unused. */
+        d.nwords = 1;
+        d.w[0] = (name & 0xff) | (f->elem_bits & 0xff) << t->size_shift |
+                 (number & 0xfff) << t->number_shift | flags;
+        d.check_mask[0] = 0xff | 0xffu << t->size_shift | flag_mask;
+        d.number_word = 0;
+        d.number_shift = t->number_shift;
+        d.name_word = 0;
+        d.name_mask = 0xff;
+    } else {
+        /* A header word with only the flags, then name:16 size:16, then the number. */
+        d.nwords = 3;
+        d.w[0] = flags;
+        d.w[1] = (name & 0xffff) | (f->elem_bits & 0xffff) << 16;
+        d.w[2] = number;
+        d.check_mask[0] = flag_mask;
+        d.check_mask[1] = 0xffffffffu;
+        d.number_word = 2;
+        d.name_word = 1;
+        d.name_mask = 0xffff;
+    }
+    /* Fixed items are compared whole, as GNU MIG does; varying and
+     * out-of-line ones on everything but the count and the dealloc bit. */
+    if (!f->varying && !f->out_of_line)
+        for (unsigned i = 0; i < d.nwords; i++)
+            d.check_mask[i] = 0xffffffffu;
+    if (f->name_check == MT_POLYMORPHIC || f->name_sent == MT_POLYMORPHIC)
+        d.check_mask[d.name_word] &= ~d.name_mask;
+    return d;
+}
+
+bool arg_is_array(const Arg *a)
+{
+    const Type *t = a->type;
+    return !t->out_of_line && (t->kind == TK_ARRAY || t->kind == TK_STRING) &&
+           (t->number != 1 || t->varying || t->kind == TK_STRING);
+}
+
+const char *user_ctype(const Arg *a)
+{
+    const Type *t = a->type;
+    if (t->ctype)
+        return t->ctype;
+    if (t->name)
+        return t->name;
+    return t->is_port ? "mach_port_t" : "int";
+}
+
+const char *server_ctype(const Arg *a)
+{
+    const Type *t = a->type;
+    if (t->intran && t->trans_type)
+        return t->trans_type;
+    if (t->server_ctype)
+        return t->server_ctype;
+    return user_ctype(a);
+}
+
+const char *msg_ctype(const Arg *a, bool server)
+{
+    const Type *t = a->type;
+    if (server && t->server_ctype)
+        return t->server_ctype;
+    return user_ctype(a);
+}
+
+/* The C type of one element of an array argument. */
+const char *elem_ctype(const Arg *a, bool server)
+{
+    const Type *t = a->type;
+    if (t->kind == TK_STRING)
+        return "char";
+    const Type *e = t->element;
+    if (!e)
+        return msg_ctype(a, server);
+    if (server && e->server_ctype)
+        return e->server_ctype;
+    if (e->ctype)
+        return e->ctype;
+    return e->name ? e->name : "int";
+}
+
+const char *user_name(Out *o, const Routine *r)
+{
+    const char *p = o->opt && o->opt->prefix ? o->opt->prefix : "";
+    const char *up = r->user_prefix ? r->user_prefix : "";
+    return xsprintf("%s%s%s", p, up, r->name);
+}
+
+const char *server_name(Out *o, const Routine *r)
+{
+    const char *p = o->opt && o->opt->subrprefix ? o->opt->subrprefix : "";
+    const char *sp = r->server_prefix ? r->server_prefix : "";
+    return xsprintf("%s%s%s", p, sp, r->name);
+}
+
+const char *demux_name(Out *o)
+{
+    if (o->m->server_demux)
+        return o->m->server_demux;
+    return xsprintf("%s_server", o->m->subsystem);
+}
+
+static bool arg_out(const Arg *a)
+{
+    const Arg *b = a->parent ? a->parent : a;
+    return b->kind == AK_OUT || b->kind == AK_INOUT;
+}
+
+/* One parameter of the user stub. */
+static void user_param(Out *o, const Arg *a)
+{
+    const Type *t = a->type;
+    const char *ct = user_ctype(a);
+    switch (a->kind) {
+    case AK_COUNT:
+        out(o, "mach_msg_type_number_t %s%s", arg_out(a) ? "*" : "", a->name);
+        return;
+    case AK_POLY:
+        out(o, "mach_msg_type_name_t %s%s", arg_out(a) ? "*" : "", a->name);
+        return;
+    case AK_DEALLOC:
+        out(o, "boolean_t %s", a->name);
+        return;
+    case AK_IN:
+        if (arg_is_array(a) || (t->kind == TK_ARRAY && !t->out_of_line && !t->is_struct))
+            out(o, "const %s %s", ct, a->name);
+        else
+            out(o, "%s %s", ct, a->name);
+        return;
+    case AK_OUT:
+    case AK_INOUT:
+        if (arg_is_array(a) || (t->kind == TK_ARRAY && !t->out_of_line && !t->is_struct))
+            out(o, "%s %s", ct, a->name);
+        else
+            out(o, "%s *%s", ct, a->name);
+        return;
+    default:
+        out(o, "%s %s", ct, a->name);
+        return;
+    }
+}
+
+void emit_user_params(Out *o, const Routine *r, bool names)
+{
+    (void)names;
+    bool first = true;
+    out(o, "(");
+    for (size_t i = 0; i < r->nargs; i++) {
+        const Arg *a = r->args[i];
+        if (!a->in_user_proto)
+            continue;
+        out(o, first ? "\n\t" : ",\n\t");
+        user_param(o, a);
+        first = false;
+    }
+    out(o, first ? "void)" : "\n)");
+}
+
+static void server_param(Out *o, const Arg *a)
+{
+    const Type *t = a->type;
+    const char *ct = server_ctype(a);
+    switch (a->kind) {
+    case AK_COUNT:
+        out(o, "mach_msg_type_number_t %s%s", arg_out(a) ? "*" : "", a->name);
+        return;
+    case AK_POLY:
+        out(o, "mach_msg_type_name_t %s%s", arg_out(a) ? "*" : "", a->name);
+        return;
+    case AK_DEALLOC:
+        out(o, "boolean_t %s%s", arg_out(a) ? "*" : "", a->name);
+        return;
+    case AK_IN:
+        if (arg_is_array(a) || (t->kind == TK_ARRAY && !t->out_of_line && !t->is_struct))
+            out(o, "const %s %s", ct, a->name);
+        else
+            out(o, "%s %s", ct, a->name);
+        return;
+    case AK_OUT:
+    case AK_INOUT:
+        if (arg_is_array(a) || (t->kind == TK_ARRAY && !t->out_of_line && !t->is_struct))
+            out(o, "%s %s", ct, a->name);
+        else
+            out(o, "%s *%s", ct, a->name);
+        return;
+    default:
+        out(o, "%s %s", ct, a->name);
+        return;
+    }
+}
+
+void emit_server_params(Out *o, const Routine *r)
+{
+    bool first = true;
+    out(o, "(");
+    for (size_t i = 0; i < r->nargs; i++) {
+        const Arg *a = r->args[i];
+        if (!a->in_server_proto)
+            continue;
+        out(o, first ? "\n\t" : ",\n\t");
+        server_param(o, a);
+        first = false;
+    }
+    out(o, first ? "void)" : "\n)");
+}
+
+void emit_imports(Out *o, ImportKind kind)
+{
+    for (size_t i = 0; i < o->m->imports.n; i++) {
+        Import *im = o->m->imports.v[i];
+        if (im->kind == IMPORT_BOTH || im->kind == kind)
+            out(o, "#include %s\n", im->file);
+    }
+}
+
+/* Helpers every generated C file carries: loads and stores that are free of
+ * alignment and aliasing assumptions (compilers turn them into moves). */
+void emit_preamble(Out *o, const char *what)
+{
+    const Target *t = o->t;
+    out(o, "/* %s for subsystem %s, target %s: generated by migc %s.  Do not edit. */\n\n",
+        what, o->m->subsystem, t->name, MIGC_VERSION);
+    out(o, "#ifndef _GNU_SOURCE\n#define _GNU_SOURCE 1\n#endif\n\n");
+    out(o, "#include <stdint.h>\n#include <string.h>\n");
+    out(o, "#include <mach/boolean.h>\n#include <mach/kern_return.h>\n#include <mach/message.h>\n");
+    out(o, "#include <mach/notify.h>\n#include <mach/mig_errors.h>\n");
+    out(o, "\n#ifndef mig_internal\n#define mig_internal static\n#endif\n");
+    out(o, "#ifndef mig_external\n#define mig_external\n#endif\n");
+    out(o, "#ifndef mig_unlikely\n#define mig_unlikely(X) __builtin_expect (!! (X), 0)\n#endif\n\n");
+    out(o, "_Static_assert(sizeof(mach_msg_header_t) == %u, \"migc: these stubs are for %s\");\n",
+        t->header_size, t->name);
+    out(o, "_Static_assert(sizeof(mach_msg_type_t) == %u, \"migc: these stubs are for %s\");\n\n",
+        t->type_size, t->name);
+    out(o, "static inline void migc_st32(char *p, uint32_t v) { memcpy(p, &v, 4); }\n");
+    out(o, "static inline uint32_t migc_ld32(const char *p) { uint32_t v; memcpy(&v, p, 4); return v; }\n");
+    out(o, "static inline void migc_st_port(char *p, uintptr_t v) { memcpy(p, &v, sizeof v); }\n");
+    out(o, "static inline uintptr_t migc_ld_port(const char *p) { uintptr_t v; memcpy(&v, p, sizeof v); return v; }\n");
+    out(o, "static inline void migc_st_ptr(char *p, const void *v) { memcpy(p, &v, sizeof v); }\n");
+    out(o, "static inline void *migc_ld_ptr(const char *p) { void *v; memcpy(&v, p, sizeof v); return v; }\n");
+    out(o, "/* Copy a C string into n bytes: returns the bytes used, NUL included when it fits. */\n");
+    out(o, "static inline uint32_t migc_strncpy(char *d, const char *s, uint32_t n)\n");
+    out(o, "{\n\tuint32_t i = 0;\n\twhile (i < n && s[i]) { d[i] = s[i]; i++; }\n");
+    out(o, "\tif (i < n) d[i++] = 0;\n\treturn i;\n}\n\n");
+    (void)t;
+}
+
+/* Typed enums: each member becomes a constant, checked against an existing
+ * definition of the same name instead of redefining it. */
+void emit_enum_exports(Out *o)
+{
+    for (size_t i = 0; i < o->m->types.n; i++) {
+        Type *t = o->m->types.v[i];
+        if (!t->is_enum || !t->loc.file)
+            continue;
+        out(o, "/* enum %s */\n", t->name);
+        for (size_t k = 0; k < t->nenums; k++) {
+            EnumItem *e = t->enums[k];
+            out(o, "#ifdef %s\n", e->name);
+            out(o, "_Static_assert((%s) == %lld, \"%s: the C headers and the .defs disagree\");\n",
+                e->name, (long long)e->value, e->name);
+            out(o, "#else\n#define %s %lld\n#endif\n", e->name, (long long)e->value);
+        }
+    }
+}

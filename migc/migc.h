@@ -1,0 +1,394 @@
+/* migc.h: every data structure of the compiler, shared by all phases.
+ *
+ * Pipeline: driver (command line, cpp) -> lex/parse -> model (types, routines,
+ * checked, target-free) -> layout (one record per message and target) ->
+ * emitters (user, server, headers, msgids, description).  Reading this header
+ * tells the whole compiler.
+ */
+#ifndef MIGC_H
+#define MIGC_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ------------------------------------------------------------------ */
+/* Memory: everything lives until the compiler exits.                 */
+
+void *xmalloc(size_t n);                  /* zeroed; aborts on OOM */
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xsprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable array of pointers. */
+typedef struct Vec {
+    void **v;         /* elements */
+    size_t n;         /* how many are used */
+    size_t cap;       /* how many are allocated */
+} Vec;
+void vec_push(Vec *v, void *p);
+
+/* ------------------------------------------------------------------ */
+/* Source locations and diagnostics.                                  */
+
+typedef struct Loc {
+    const char *file;   /* .defs file named by cpp's line markers */
+    int line;           /* line in that file */
+    int col;            /* 1-based column */
+    const char *text;   /* start of that line in the preprocessed buffer (for the caret) */
+} Loc;
+
+typedef struct Diag {
+    int errors;         /* errors reported so far */
+    int warnings;       /* warnings reported so far */
+    bool quiet;         /* -q: no warnings */
+    int max_errors;     /* stop after this many (0: 20) */
+    FILE *out;          /* where diagnostics go (stderr) */
+    /* Added for diag.c: the last warning was suppressed by -q, so the notes
+       that follow it are dropped too; diag_error and diag_warn reset it. */
+    bool drop_notes;
+} Diag;
+
+void diag_error(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void diag_warn(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void diag_note(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void diag_fatal(Diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+
+/* ------------------------------------------------------------------ */
+/* Targets: every fact that differs between i686-gnu and x86_64-gnu.  */
+
+typedef struct Target {
+    const char *name;          /* "x86_64-gnu" */
+    const char *cpp_arch;      /* extra cpp flags for this target ("-m32" or "") */
+    unsigned word_size;        /* bytes in natural_t-aligned message items: 4 or 8 */
+    unsigned msg_align;        /* alignment of every item in a message (MACH_MSG_USER_ALIGNMENT) */
+    unsigned header_size;      /* sizeof(mach_msg_header_t) */
+    unsigned type_size;        /* sizeof(mach_msg_type_t) */
+    unsigned type_long_size;   /* sizeof(mach_msg_type_long_t) */
+    unsigned port_bits;        /* msgt_size of a port right in a message */
+    unsigned port_size;        /* bytes a port right takes in a message */
+    const char *port_ctype;    /* C type of a port right inside a message */
+    const char *port_member;   /* member to store a name through (".name" or "") */
+    unsigned poly_bits;        /* msgt_size of a polymorphic item */
+    unsigned pointer_size;     /* bytes of an out-of-line pointer in a message */
+    unsigned short_number_max; /* largest msgt_number in the short form (4095 or ~0) */
+    unsigned short_size_max;   /* largest msgt_size in the short form */
+    bool number_in_word;       /* msgt_number is a separate word in both forms (x86_64) */
+    unsigned ool_port_bits;    /* msgt_size of a port name inside out-of-line memory */
+    /* Bit positions in the first descriptor word (GCC's little-endian bit-field order). */
+    unsigned size_shift;       /* msgt_size */
+    unsigned number_shift;     /* msgt_number of the short form when it shares word 0 */
+    unsigned inline_bit, longform_bit, dealloc_bit;
+} Target;
+
+extern const Target target_i686_gnu;
+extern const Target target_x86_64_gnu;
+const Target *target_by_name(const char *name);   /* NULL when unknown */
+
+/* ------------------------------------------------------------------ */
+/* The model: what the .defs says, target-free, with locations.       */
+
+/* MACH_MSG_TYPE_* numbers used by the model (values are the wire's). */
+enum {
+    MT_BOOLEAN = 0, MT_INTEGER_16 = 1, MT_INTEGER_32 = 2, MT_CHAR = 8,
+    MT_BYTE = 9, MT_INTEGER_8 = 9, MT_REAL = 10, MT_INTEGER_64 = 11,
+    MT_STRING = 12, MT_STRING_C = 12, MT_PORT_NAME = 15,
+    MT_MOVE_RECEIVE = 16, MT_MOVE_SEND = 17, MT_MOVE_SEND_ONCE = 18,
+    MT_COPY_SEND = 19, MT_MAKE_SEND = 20, MT_MAKE_SEND_ONCE = 21,
+    MT_PROTECTED_PAYLOAD = 23,
+    MT_POLYMORPHIC = -1,       /* chosen at run time by an extra argument */
+    MT_UNSET = -2
+};
+
+/* Where a type's out-of-line memory is freed after sending. */
+typedef enum { DEALLOC_NO, DEALLOC_YES, DEALLOC_CHOICE /* dealloc[]: run-time flag */ } Dealloc;
+
+/* One member of a typed enum (migc extension). */
+typedef struct EnumItem {
+    const char *name;   /* C identifier exported into headers */
+    int64_t value;      /* its value */
+    Loc loc;
+} EnumItem;
+
+typedef enum {
+    TK_BASIC,     /* a MACH_MSG_TYPE_* item, possibly with an explicit size */
+    TK_ARRAY,     /* array[n] / array[*:n] / array[] of ELEMENT */
+    TK_STRUCT,    /* struct[n] of ELEMENT */
+    TK_STRING,    /* c_string[n] / c_string[*:n] */
+    TK_POLY       /* polymorphic */
+} TypeKind;
+
+typedef struct Type {
+    const char *name;       /* declared name; NULL for an anonymous spec */
+    Loc loc;
+    TypeKind kind;
+    int in_name;            /* msgt_name the sender writes (MT_*) */
+    int out_name;           /* msgt_name the receiver checks */
+    unsigned elem_bits;     /* msgt_size: bits of one element */
+    unsigned number;        /* elements: fixed count, or the bound of a varying array (0: none) */
+    bool varying;           /* count chosen at run time ([*:n], [], c_string[*:n]) */
+    bool unbounded;         /* [] or [*]: no bound */
+    bool out_of_line;       /* ^ or unbounded: data travels as a pointer */
+    bool is_port;           /* a port right or polymorphic */
+    bool is_string;         /* c_string */
+    bool is_struct;         /* struct[n] (passed by pointer in prototypes) */
+    int longform;           /* -1: isnotlong, 0: computed, 1: islong */
+    Dealloc dealloc;        /* from the type's IPC flags */
+    bool servercopy;        /* ipc flag */
+    bool countinout;        /* ipc flag */
+    struct Type *element;   /* for arrays and structs: the element type */
+    const char *ctype;      /* C type in user stubs (cusertype or ctype or name) */
+    const char *server_ctype;  /* C type in server stubs before intran (cservertype) */
+    const char *trans_type;    /* server-side type after intran (intran's first word) */
+    const char *intran;        /* intran function, or NULL */
+    const char *outtran;       /* outtran function, or NULL */
+    const char *outtran_type;  /* outtran's result type */
+    const char *destructor;    /* destructor function, or NULL */
+    const char *intranpayload_type; /* intranpayload: type function */
+    const char *intranpayload;
+    struct Type **members;  /* struct { T a; ... }: member types, laid out by the target */
+    size_t nmembers;
+    bool word_sized;        /* uintptr_t / intptr_t: as wide as the target's word */
+    /* typed enums (migc extension) */
+    EnumItem **enums;       /* members, in declaration order */
+    size_t nenums;
+    bool enum_open;         /* [open]: server stubs do not check membership */
+    bool is_enum;
+} Type;
+
+typedef enum {
+    AK_IN, AK_OUT, AK_INOUT,
+    AK_REQUESTPORT, AK_REPLYPORT, AK_SREPLYPORT, AK_UREPLYPORT,
+    AK_WAITTIME, AK_MSGOPTION, AK_MSGSEQNO,
+    /* implicit arguments, made by the model, never written in a .defs: */
+    AK_COUNT,     /* element count of a varying array (xCnt) */
+    AK_POLY,      /* msgt_name of a polymorphic argument (xPoly) */
+    AK_DEALLOC,   /* run-time dealloc flag of dealloc[] (xDealloc) */
+    AK_SCOPY      /* servercopy flag */
+} ArgKind;
+
+/* Argument flags (ipc flags written after an argument's type). */
+enum {
+    AF_DEALLOC = 1 << 0, AF_NOTDEALLOC = 1 << 1, AF_DEALLOC_CHOICE = 1 << 2,
+    AF_SERVERCOPY = 1 << 3, AF_COUNTINOUT = 1 << 4, AF_ISLONG = 1 << 5,
+    AF_ISNOTLONG = 1 << 6, AF_RETCODE = 1 << 7, AF_AUTO = 1 << 8
+};
+
+typedef struct Arg {
+    const char *name;       /* as written (implicit ones: nameCnt, namePoly, ...) */
+    Loc loc;
+    ArgKind kind;
+    unsigned flags;         /* AF_* */
+    Type *type;
+    bool in_request;        /* carried in the request message */
+    bool in_reply;          /* carried in the reply message */
+    bool in_user_proto;     /* a parameter of the user stub */
+    bool in_server_proto;   /* a parameter of the server function */
+    struct Arg *parent;     /* for implicit arguments: whom they describe */
+    struct Arg *count;      /* the AK_COUNT argument of a varying array */
+    struct Arg *poly;       /* the AK_POLY argument of a polymorphic one */
+    struct Arg *dealloc_arg;/* the AK_DEALLOC argument of dealloc[] */
+    Dealloc dealloc;        /* effective deallocation (type's, overridden by flags) */
+    int longform;           /* effective: 1 long, 0 short (decided by the layout) */
+} Arg;
+
+typedef struct Routine {
+    const char *name;
+    Loc loc;
+    bool simple;            /* simpleroutine: no reply */
+    unsigned number;        /* position in the subsystem (skips count) */
+    unsigned request_id;    /* base + number */
+    unsigned reply_id;      /* request_id + 100 */
+    Arg **args;             /* written and implicit, in prototype order */
+    size_t nargs;
+    Arg *request_port;      /* the requestport (first argument by default) */
+    Arg *reply_port;        /* replyport/ureplyport/sreplyport, or NULL */
+    Arg *waittime_arg;      /* waittime argument, or NULL */
+    Arg *msgoption_arg;     /* msgoption argument, or NULL */
+    Arg *seqno_arg;         /* msgseqno argument, or NULL */
+    const char *waittime;   /* statement-level waittime in force, or NULL */
+    const char *msgoption;  /* statement-level msgoption in force, or NULL */
+    const char *user_prefix;   /* prefix of the user stub's name */
+    const char *server_prefix; /* prefix of the server function's name */
+    struct MsgLayout *request[2];  /* per target index (see layout_for) */
+    struct MsgLayout *reply[2];
+} Routine;
+
+typedef enum { IMPORT_BOTH, IMPORT_USER, IMPORT_SERVER } ImportKind;
+
+typedef struct Import {
+    ImportKind kind;
+    const char *file;       /* as written, with its <> or "" */
+    Loc loc;
+} Import;
+
+typedef struct Module {
+    const char *subsystem;  /* subsystem name */
+    Loc subsystem_loc;
+    unsigned base;          /* first message id */
+    bool kernel_user;       /* KernelUser */
+    bool kernel_server;     /* KernelServer */
+    Vec routines;           /* Routine*, skips omitted */
+    unsigned nslots;        /* routines plus skips */
+    Vec types;              /* Type*, declared ones, in order */
+    Vec imports;            /* Import* */
+    const char *rcsid;      /* rcsid string, or NULL */
+    const char *server_demux;  /* serverdemux name, or NULL (then SUBSYSTEM_server) */
+    const char *user_prefix_last;   /* current userprefix while parsing */
+    const char *server_prefix_last; /* current serverprefix while parsing */
+    const char *waittime_last;
+    const char *msgoption_last;
+    bool has_subsystem;
+} Module;
+
+/* ------------------------------------------------------------------ */
+/* Layout: one record per message and target; the only place that    */
+/* computes offsets and sizes.                                        */
+
+typedef enum {
+    FK_RETCODE,      /* the reply's return code */
+    FK_DATA          /* an argument's descriptor and data */
+} FieldKind;
+
+typedef struct Field {
+    FieldKind kind;
+    Arg *arg;               /* NULL for FK_RETCODE */
+    const char *name;       /* C member name stem (arg name or "RetCode") */
+    unsigned seg;           /* variable segment: how many varying inline items precede it */
+    unsigned desc_off;      /* offset of the type descriptor within its segment */
+    unsigned desc_size;     /* bytes of the descriptor (short or long form) */
+    bool longform;          /* long-form descriptor */
+    int name_sent;          /* msgt_name written by the sender (MT_POLYMORPHIC: run time) */
+    int name_check;         /* msgt_name the receiver expects */
+    unsigned elem_bits;     /* msgt_size */
+    unsigned number;        /* msgt_number when fixed; the bound when varying (0: none) */
+    bool varying;           /* msgt_number set at run time */
+    bool out_of_line;       /* data is a pointer; msgt_inline clear */
+    bool dealloc;           /* msgt_deallocate set (statically) */
+    bool dealloc_choice;    /* msgt_deallocate from a run-time flag */
+    bool is_port;           /* carries port rights (or may: polymorphic) */
+    bool is_string;         /* c_string: count is strlen + 1 */
+    unsigned data_off;      /* offset of the data within its segment */
+    unsigned data_size;     /* bytes reserved: fixed padded size, the bound for varying inline, pointer size for OOL */
+    unsigned elem_size;     /* bytes of one element in memory (elem_bits/8, or port_size) */
+    unsigned end_off;       /* offset just past data and padding within its segment */
+} Field;
+
+typedef struct MsgLayout {
+    const Target *target;
+    Routine *routine;
+    bool is_reply;
+    Field **fields;         /* in wire order */
+    size_t nfields;
+    unsigned nsegs;         /* 1 + number of varying inline items */
+    unsigned *seg_size;     /* fixed bytes of each segment (var data excluded) */
+    unsigned min_size;      /* every varying item empty */
+    unsigned max_size;      /* every varying item at its bound (0: unbounded... never for inline) */
+    bool complex_static;    /* ports or out-of-line data always present */
+    bool complex_poly;      /* complexity depends on a polymorphic name at run time */
+    unsigned msgh_bits_remote; /* disposition of the remote port */
+    unsigned msgh_bits_local;  /* disposition of the local port */
+} MsgLayout;
+
+/* How a type travels on a target: descriptor name, bits per unit, units. */
+void layout_wire(const Target *t, const Type *ty, int *name, unsigned *bits, unsigned *number);
+MsgLayout *layout_message(const Target *t, Routine *r, bool reply, Diag *d);
+void layout_module(Module *m, const Target *t, int tindex, Diag *d);
+
+/* ------------------------------------------------------------------ */
+/* Command line and outputs.                                          */
+
+typedef struct Options {
+    const Target *target;      /* --target= or program-name prefix */
+    const char *user;          /* -user FILE (NULL: default name; "/dev/null": none) */
+    const char *server;        /* -server FILE */
+    const char *header;        /* -header FILE */
+    const char *sheader;       /* -sheader FILE (NULL: none) */
+    const char *iheader;       /* -iheader FILE (NULL: none) */
+    const char *list;          /* -list FILE (NULL: none) */
+    const char *describe;      /* -describe FILE (NULL: none) */
+    const char *split_base;    /* -i BASE: one user file per routine */
+    const char *prefix;        /* -prefix: user stub name prefix */
+    const char *subrprefix;    /* -subrprefix: server routine prefix */
+    bool no_defaults;          /* -n: only the named outputs */
+    bool symtab;               /* -s: symbol table in the server */
+    bool quiet;                /* -q */
+    bool verbose;              /* -v */
+    bool md;                   /* -MD: dependency files */
+    bool migcom;               /* input is already preprocessed (stdin) */
+    const char *cc;            /* -cc CMD: the preprocessor command */
+    Vec cpp_args;              /* char*: switches passed to cpp */
+    Vec files;                 /* char*: .defs files */
+} Options;
+
+/* The compiler's context for one .defs file. */
+typedef struct Ctx {
+    Options *opt;
+    Diag diag;
+    Module *mod;
+    const char *input_name;    /* the .defs file as named on the command line */
+    char *text;                /* preprocessed text */
+    size_t text_len;
+} Ctx;
+
+/* driver.c */
+int driver_main(int argc, char **argv);
+
+/* parse.y / lex.l */
+void parse_module(Ctx *c);            /* fills c->mod from c->text */
+
+/* model.c: building the model from the parser's actions */
+typedef struct Prim {         /* an IPC type name as written: a number or MACH_MSG_TYPE_* */
+    bool is_num;
+    int64_t num;
+    const char *name;
+    Loc loc;
+} Prim;
+
+void model_subsystem(Ctx *c, Loc loc, const char *name, int64_t base, bool ku, bool ks);
+Type *model_type_ipc(Ctx *c, Loc loc, Prim in, const Prim *out, int64_t bits, unsigned flags);
+Type *model_type_name(Ctx *c, Loc loc, Prim p);   /* a bare name: MACH_MSG_TYPE_* or a declared type */
+Type *model_type_array(Ctx *c, Loc loc, int shape, int64_t n, Type *elem); /* shape: 0 [n], 1 [*:n], 2 [] */
+Type *model_type_struct(Ctx *c, Loc loc, int64_t n, Type *elem);
+Type *model_type_cstruct(Ctx *c, Loc loc, Vec *members);   /* struct { T a; ... } */
+Type *model_type_cstring(Ctx *c, Loc loc, bool varying, int64_t n);
+Type *model_type_ool(Ctx *c, Loc loc, Type *t);
+Type *model_type_poly(Ctx *c, Loc loc);
+Type *model_type_enum(Ctx *c, Loc loc, Type *base, bool open, Vec *items);
+Type *model_type_copy(Ctx *c, Type *t);
+Type *model_type_declared(Ctx *c, Type *t);
+void model_type_trans(Ctx *c, Loc loc, Type *t, const char *what, const char *ttype,
+                      const char *func, const char *argtype);
+void model_declare_type(Ctx *c, Loc loc, const char *name, Type *t);
+Arg *model_arg(Ctx *c, Loc loc, ArgKind kind, const char *name, Type *t, unsigned flags);
+unsigned model_ipc_flag(Ctx *c, Loc loc, const char *word, bool brackets);
+void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args);
+void model_skip(Ctx *c, Loc loc);
+void model_import(Ctx *c, Loc loc, const char *word, const char *file);
+void model_statement(Ctx *c, Loc loc, const char *what, const char *value);
+
+/* model.c: checks and completes the model after parsing */
+void model_finish(Ctx *c);
+
+/* emit_*.c: each writes one output from the layout records */
+typedef struct Out {
+    FILE *f;
+    const Target *t;
+    int tindex;
+    Module *m;
+    Options *opt;
+    const char *header_name;   /* user header file name, for #include */
+} Out;
+
+void emit_user(Out *o, Routine *only);   /* only: with -i, a single routine */
+void emit_server(Out *o);
+void emit_user_header(Out *o);
+void emit_server_header(Out *o);
+void emit_inline_header(Out *o);
+void emit_msgids(Out *o);
+void emit_describe(Out *o);
+
+#endif

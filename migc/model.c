@@ -1,0 +1,721 @@
+/* model.c: types, arguments and routines as the .defs declares them, checked. */
+#include <string.h>
+#include <strings.h>
+
+#include "migc.h"
+
+/* The MACH_MSG_TYPE_* names.  `bits` 0 means the size must be written;
+ * PORT_BITS means "a port on the target" (the layout decides).
+ * A PORT_* name sent by a user is polymorphic: the sender chooses the
+ * disposition, the receiver sees the named right. */
+#define PORT_BITS 0xffff
+static const struct {
+    const char *name;
+    int in, out;
+    unsigned bits;
+} ipc_names[] = {
+    { "MACH_MSG_TYPE_UNSTRUCTURED", 0, 0, 0 },
+    { "MACH_MSG_TYPE_BIT", 0, 0, 1 },
+    { "MACH_MSG_TYPE_BOOLEAN", 0, 0, 32 },
+    { "MACH_MSG_TYPE_INTEGER_16", 1, 1, 16 },
+    { "MACH_MSG_TYPE_INTEGER_32", 2, 2, 32 },
+    { "MACH_MSG_TYPE_CHAR", 8, 8, 8 },
+    { "MACH_MSG_TYPE_BYTE", 9, 9, 8 },
+    { "MACH_MSG_TYPE_INTEGER_8", 9, 9, 8 },
+    { "MACH_MSG_TYPE_REAL", 10, 10, 0 },
+    { "MACH_MSG_TYPE_INTEGER_64", 11, 11, 64 },
+    { "MACH_MSG_TYPE_STRING", 12, 12, 0 },
+    { "MACH_MSG_TYPE_STRING_C", 12, 12, 0 },
+    { "MACH_MSG_TYPE_PORT_NAME", 15, 15, 32 },
+    { "MACH_MSG_TYPE_MOVE_RECEIVE", 16, 16, PORT_BITS },
+    { "MACH_MSG_TYPE_MOVE_SEND", 17, 17, PORT_BITS },
+    { "MACH_MSG_TYPE_MOVE_SEND_ONCE", 18, 18, PORT_BITS },
+    { "MACH_MSG_TYPE_COPY_SEND", 19, 17, PORT_BITS },
+    { "MACH_MSG_TYPE_MAKE_SEND", 20, 17, PORT_BITS },
+    { "MACH_MSG_TYPE_MAKE_SEND_ONCE", 21, 18, PORT_BITS },
+    { "MACH_MSG_TYPE_PORT_RECEIVE", MT_POLYMORPHIC, 16, PORT_BITS },
+    { "MACH_MSG_TYPE_PORT_SEND", MT_POLYMORPHIC, 17, PORT_BITS },
+    { "MACH_MSG_TYPE_PORT_SEND_ONCE", MT_POLYMORPHIC, 18, PORT_BITS },
+    { "MACH_MSG_TYPE_POLYMORPHIC", MT_POLYMORPHIC, MT_POLYMORPHIC, PORT_BITS },
+    { "MACH_MSG_TYPE_PROTECTED_PAYLOAD", 23, 23, PORT_BITS },
+};
+
+static int ipc_lookup(const char *name)
+{
+    for (size_t i = 0; i < sizeof ipc_names / sizeof ipc_names[0]; i++)
+        if (strcmp(ipc_names[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static bool name_is_port(int n)
+{
+    return n == MT_POLYMORPHIC || (n >= MT_MOVE_RECEIVE && n <= MT_MAKE_SEND_ONCE);
+}
+
+static Type *type_new(Loc loc, TypeKind kind)
+{
+    Type *t = xmalloc(sizeof *t);
+    t->loc = loc;
+    t->kind = kind;
+    t->number = 1;
+    return t;
+}
+
+static Type *type_lookup(Ctx *c, const char *name)
+{
+    Module *m = c->mod;
+    for (size_t i = m->types.n; i-- > 0;) {
+        Type *t = m->types.v[i];
+        if (strcmp(t->name, name) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+/* GNU MIG knows a few types once the subsystem is declared. */
+static void declare_builtins(Ctx *c, Loc loc)
+{
+    static const struct { const char *name; int mt; unsigned bits; } builtins[] = {
+        { "int", MT_INTEGER_32, 32 }, { "char", MT_CHAR, 8 }, { "short", MT_INTEGER_16, 16 },
+    };
+    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++) {
+        Type *t = type_new(loc, TK_BASIC);
+        t->in_name = t->out_name = builtins[i].mt;
+        t->elem_bits = builtins[i].bits;
+        t->name = t->ctype = builtins[i].name;
+        vec_push(&c->mod->types, t);
+    }
+    /* As wide as the target's word: the layout decides. */
+    static const char *const words[] = { "uintptr_t", "intptr_t" };
+    for (size_t i = 0; i < 2; i++) {
+        Type *t = type_new(loc, TK_BASIC);
+        t->in_name = t->out_name = MT_INTEGER_64;
+        t->word_sized = true;
+        t->name = t->ctype = words[i];
+        vec_push(&c->mod->types, t);
+    }
+}
+
+static bool need_subsystem(Ctx *c, Loc loc, const char *what)
+{
+    if (c->mod->has_subsystem)
+        return true;
+    diag_error(&c->diag, loc, "%s before the subsystem statement; declare 'subsystem NAME BASE;' first", what);
+    c->mod->has_subsystem = true;   /* report once */
+    declare_builtins(c, loc);
+    return false;
+}
+
+void model_subsystem(Ctx *c, Loc loc, const char *name, int64_t base, bool ku, bool ks)
+{
+    Module *m = c->mod;
+    if (m->subsystem) {
+        diag_error(&c->diag, loc, "a second subsystem statement");
+        diag_note(&c->diag, m->subsystem_loc, "the first one is here");
+        return;
+    }
+    if (base < 0) {
+        diag_error(&c->diag, loc, "subsystem base %lld is negative", (long long)base);
+        base = 0;
+    }
+    if (ku && ks)
+        diag_error(&c->diag, loc, "a subsystem cannot be both KernelUser and KernelServer");
+    m->subsystem = name;
+    m->subsystem_loc = loc;
+    m->base = (unsigned)base;
+    m->kernel_user = ku;
+    m->kernel_server = ks;
+    if (!m->has_subsystem) {
+        m->has_subsystem = true;
+        declare_builtins(c, loc);
+    }
+}
+
+Type *model_type_ipc(Ctx *c, Loc loc, Prim in, const Prim *out, int64_t bits, unsigned flags)
+{
+    Type *t = type_new(loc, TK_BASIC);
+    unsigned dflt = 0;
+    const Prim *parts[2] = { &in, out ? out : &in };
+    int names[2];
+    for (int i = 0; i < 2; i++) {
+        const Prim *p = parts[i];
+        if (p->is_num) {
+            if (p->num < 0 || p->num > 255) {
+                diag_error(&c->diag, p->loc, "IPC type number %lld is out of range (0 to 255)", (long long)p->num);
+                names[i] = 0;
+            } else
+                names[i] = (int)p->num;
+            continue;
+        }
+        int k = ipc_lookup(p->name);
+        if (k < 0) {
+            diag_error(&c->diag, p->loc, "'%s' is not an IPC type name (MACH_MSG_TYPE_...)", p->name);
+            names[i] = 0;
+            continue;
+        }
+        /* On the left the sender's name, on the right the receiver's. */
+        names[i] = i == 0 ? ipc_names[k].in : ipc_names[k].out;
+        if (i == 0)
+            dflt = ipc_names[k].bits;
+        if (i == 0 && !out)
+            names[1] = ipc_names[k].out, i++;
+    }
+    t->in_name = names[0];
+    t->out_name = names[1];
+    t->is_port = name_is_port(t->in_name) || name_is_port(t->out_name);
+    if (bits >= 0) {
+        if (bits == 0 || bits > 0xffff) {
+            diag_error(&c->diag, loc, "IPC type size %lld bits is out of range (1 to 65535)", (long long)bits);
+            bits = 32;
+        }
+        t->elem_bits = (unsigned)bits;
+    } else if (dflt == 0) {
+        diag_error(&c->diag, loc, "this IPC type has no default size: write (NAME, BITS)");
+        t->elem_bits = 32;
+    } else
+        t->elem_bits = dflt == PORT_BITS ? 0 : dflt;
+    if (t->is_port)
+        t->elem_bits = 0;      /* a port's size is the target's */
+    if (t->in_name == MT_STRING) {
+        /* A sized string item is copied as a C string of that many bytes. */
+        t->kind = TK_STRING;
+        t->is_string = true;
+    }
+    if (flags & AF_ISLONG) t->longform = 1;
+    if (flags & AF_ISNOTLONG) t->longform = -1;
+    if (flags & AF_DEALLOC) t->dealloc = DEALLOC_YES;
+    if (flags & AF_DEALLOC_CHOICE) t->dealloc = DEALLOC_CHOICE;
+    if (flags & AF_SERVERCOPY) t->servercopy = true;
+    if (flags & AF_COUNTINOUT) t->countinout = true;
+    return t;
+}
+
+Type *model_type_name(Ctx *c, Loc loc, Prim p)
+{
+    if (p.is_num || ipc_lookup(p.name) >= 0)
+        return model_type_ipc(c, loc, p, NULL, -1, 0);
+    need_subsystem(c, loc, "a type name");
+    Type *t = type_lookup(c, p.name);
+    if (!t) {
+        diag_error(&c->diag, loc, "type '%s' is not defined", p.name);
+        t = type_new(loc, TK_BASIC);
+        t->in_name = t->out_name = MT_INTEGER_32;
+        t->elem_bits = 32;
+        t->name = t->ctype = p.name;
+    }
+    return t;
+}
+
+/* Bytes of one element of t, before the target's port size is known:
+ * used only to bound sizes while checking. */
+static bool check_count(Ctx *c, Loc loc, int64_t n, const char *what)
+{
+    if (n <= 0 || n > 0x7fffffff) {
+        diag_error(&c->diag, loc, "%s %lld is out of range (1 to 2147483647)", what, (long long)n);
+        return false;
+    }
+    return true;
+}
+
+static Type *element_of(Ctx *c, Loc loc, Type *elem, const char *what)
+{
+    if (elem->varying || elem->out_of_line || elem->kind == TK_STRING) {
+        diag_error(&c->diag, loc, "%s of a %s type '%s'", what,
+                   elem->kind == TK_STRING ? "c_string" : elem->varying ? "varying" : "out-of-line",
+                   elem->name ? elem->name : "(anonymous)");
+    }
+    return elem;
+}
+
+Type *model_type_array(Ctx *c, Loc loc, int shape, int64_t n, Type *elem)
+{
+    element_of(c, loc, elem, "an array");
+    Type *t = model_type_copy(c, elem);
+    t->kind = TK_ARRAY;
+    t->loc = loc;
+    t->element = elem;
+    t->name = NULL;
+    t->ctype = elem->ctype;
+    t->server_ctype = elem->server_ctype;
+    t->is_struct = false;
+    t->is_enum = false;
+    t->enums = NULL;
+    t->nenums = 0;
+    if (shape == 2) {            /* array[]: unbounded, so out of line */
+        t->varying = true;
+        t->unbounded = true;
+        t->out_of_line = true;
+        t->number = 0;
+        return t;
+    }
+    if (!check_count(c, loc, n, "array size"))
+        n = 1;
+    int64_t total = n * (int64_t)elem->number;
+    if (total > 0x7fffffff) {
+        diag_error(&c->diag, loc, "array of %lld elements is too large", (long long)total);
+        total = 1;
+    }
+    t->number = (unsigned)total;
+    t->varying = shape == 1;
+    return t;
+}
+
+Type *model_type_struct(Ctx *c, Loc loc, int64_t n, Type *elem)
+{
+    Type *t = model_type_array(c, loc, 0, n, elem);
+    t->kind = TK_STRUCT;
+    t->is_struct = true;
+    return t;
+}
+
+Type *model_type_cstruct(Ctx *c, Loc loc, Vec *members)
+{
+    Type *t = type_new(loc, TK_STRUCT);
+    for (size_t i = 0; i < members->n; i++) {
+        Type *m = members->v[i];
+        if (m->is_port || m->out_of_line || m->varying || m->kind == TK_STRING)
+            diag_error(&c->diag, loc, "struct member of type '%s' must be plain data",
+                       m->name ? m->name : "(anonymous)");
+    }
+    t->members = (Type **)members->v;
+    t->nmembers = members->n;
+    t->is_struct = true;
+    t->in_name = t->out_name = MT_INTEGER_32;
+    return t;
+}
+
+Type *model_type_cstring(Ctx *c, Loc loc, bool varying, int64_t n)
+{
+    Type *t = type_new(loc, TK_STRING);
+    if (!check_count(c, loc, n, "c_string size"))
+        n = 1;
+    t->in_name = t->out_name = MT_STRING_C;
+    t->elem_bits = 8;
+    t->number = (unsigned)n;
+    t->varying = varying;
+    t->is_string = true;
+    t->ctype = "char";
+    return t;
+}
+
+Type *model_type_ool(Ctx *c, Loc loc, Type *t)
+{
+    (void)loc;
+    Type *n = model_type_copy(c, t);
+    n->out_of_line = true;
+    n->name = NULL;
+    return n;
+}
+
+Type *model_type_poly(Ctx *c, Loc loc)
+{
+    (void)c;
+    Type *t = type_new(loc, TK_POLY);
+    t->in_name = t->out_name = MT_POLYMORPHIC;
+    t->is_port = true;
+    t->ctype = "polymorphic";
+    return t;
+}
+
+/* The start of a declaration: a copy whose C types are still to be named. */
+Type *model_type_declared(Ctx *c, Type *t)
+{
+    Type *n = model_type_copy(c, t);
+    n->ctype = n->server_ctype = NULL;
+    return n;
+}
+
+Type *model_type_copy(Ctx *c, Type *t)
+{
+    (void)c;
+    Type *n = xmalloc(sizeof *n);
+    *n = *t;
+    /* A new type keeps the wire format, not the C-side translations. */
+    n->intran = n->outtran = n->destructor = NULL;
+    n->trans_type = n->outtran_type = NULL;
+    n->intranpayload = n->intranpayload_type = NULL;
+    return n;
+}
+
+/* Typed enums (migc extension): the wire type is the base type; the
+ * members become C constants in the generated headers. */
+Type *model_type_enum(Ctx *c, Loc loc, Type *base, bool open, Vec *items)
+{
+    Type *t = model_type_copy(c, base);
+    t->loc = loc;
+    if (base->kind != TK_BASIC || base->is_port || base->number != 1 || base->out_of_line ||
+        !(base->in_name == MT_INTEGER_8 || base->in_name == MT_INTEGER_16 ||
+          base->in_name == MT_INTEGER_32 || base->in_name == MT_INTEGER_64 ||
+          base->in_name == MT_CHAR || base->in_name == MT_BOOLEAN)) {
+        diag_error(&c->diag, loc, "an enum's underlying type must be a single integer, not '%s'",
+                   base->name ? base->name : "(anonymous)");
+    }
+    if (!items || items->n == 0) {
+        diag_error(&c->diag, loc, "an enum needs at least one member");
+        return t;
+    }
+    unsigned bits = base->elem_bits ? base->elem_bits : 32;
+    bool is_signed = base->name && (strstr(base->name, "int") && !strstr(base->name, "uint")
+                                    && strncmp(base->name, "unsigned", 8) != 0
+                                    && strcmp(base->name, "natural_t") != 0);
+    int64_t lo = 0, hi = 0;
+    if (bits >= 64) {
+        lo = is_signed ? INT64_MIN : 0;
+        hi = INT64_MAX;
+    } else if (is_signed) {
+        lo = -((int64_t)1 << (bits - 1));
+        hi = ((int64_t)1 << (bits - 1)) - 1;
+    } else
+        hi = ((int64_t)1 << bits) - 1;
+    for (size_t i = 0; i < items->n; i++) {
+        EnumItem *e = items->v[i];
+        if (e->value < lo || e->value > hi)
+            diag_error(&c->diag, e->loc, "value %lld of '%s' does not fit in %u-bit %s '%s'",
+                       (long long)e->value, e->name, bits, is_signed ? "signed" : "unsigned",
+                       base->name ? base->name : "base type");
+        for (size_t j = 0; j < i; j++) {
+            EnumItem *f = items->v[j];
+            if (strcmp(e->name, f->name) == 0) {
+                diag_error(&c->diag, e->loc, "duplicate enum member '%s'", e->name);
+                diag_note(&c->diag, f->loc, "first declared here");
+            } else if (e->value == f->value) {
+                diag_error(&c->diag, e->loc, "'%s' has the same value (%lld) as '%s'",
+                           e->name, (long long)e->value, f->name);
+                diag_note(&c->diag, f->loc, "'%s' declared here", f->name);
+            }
+        }
+    }
+    t->is_enum = true;
+    t->enum_open = open;
+    t->enums = (EnumItem **)items->v;
+    t->nenums = items->n;
+    return t;
+}
+
+void model_type_trans(Ctx *c, Loc loc, Type *t, const char *what, const char *ttype,
+                      const char *func, const char *argtype)
+{
+    (void)argtype;
+    const char **slot = NULL;
+    if (strcmp(what, "intran") == 0) {
+        slot = &t->intran;
+        t->trans_type = ttype;
+    } else if (strcmp(what, "outtran") == 0) {
+        slot = &t->outtran;
+        t->outtran_type = ttype;
+    } else if (strcmp(what, "destructor") == 0)
+        slot = &t->destructor;
+    else if (strcmp(what, "intranpayload") == 0) {
+        slot = &t->intranpayload;
+        t->intranpayload_type = ttype;
+    } else if (strcmp(what, "ctype") == 0) {
+        t->ctype = ttype;
+        t->server_ctype = ttype;
+        return;
+    } else if (strcmp(what, "cusertype") == 0) {
+        t->ctype = ttype;
+        return;
+    } else if (strcmp(what, "cservertype") == 0) {
+        t->server_ctype = ttype;
+        return;
+    }
+    if (slot && *slot)
+        diag_warn(&c->diag, loc, "a second %s replaces the first", what);
+    if (slot)
+        *slot = func;
+}
+
+void model_declare_type(Ctx *c, Loc loc, const char *name, Type *t)
+{
+    need_subsystem(c, loc, "a type declaration");
+    Type *old = type_lookup(c, name);
+    if (old && old->loc.file && strcmp(old->name, "int") && strcmp(old->name, "char") &&
+        strcmp(old->name, "short")) {
+        /* GNU MIG lets a later declaration replace an earlier one. */
+        diag_warn(&c->diag, loc, "type '%s' redefined", name);
+        diag_note(&c->diag, old->loc, "previous definition is here");
+    }
+    t->name = name;
+    t->loc = loc;
+    /* The C type is the declared name unless ctype/cusertype said otherwise. */
+    if (!t->ctype)
+        t->ctype = name;
+    if (!t->server_ctype)
+        t->server_ctype = name;
+    vec_push(&c->mod->types, t);
+}
+
+unsigned model_ipc_flag(Ctx *c, Loc loc, const char *word, bool brackets)
+{
+    static const struct { const char *word; unsigned flag; } flags[] = {
+        { "dealloc", AF_DEALLOC }, { "notdealloc", AF_NOTDEALLOC },
+        { "servercopy", AF_SERVERCOPY }, { "countinout", AF_COUNTINOUT },
+        { "islong", AF_ISLONG }, { "isnotlong", AF_ISNOTLONG },
+        { "retcode", AF_RETCODE }, { "auto", AF_AUTO },
+    };
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        if (strcasecmp(word, flags[i].word) != 0)
+            continue;
+        if (brackets) {
+            if (flags[i].flag != AF_DEALLOC) {
+                diag_error(&c->diag, loc, "only 'dealloc' takes '[]'");
+                return flags[i].flag;
+            }
+            return AF_DEALLOC_CHOICE;
+        }
+        return flags[i].flag;
+    }
+    diag_error(&c->diag, loc, "unknown IPC flag '%s'", word);
+    return 0;
+}
+
+Arg *model_arg(Ctx *c, Loc loc, ArgKind kind, const char *name, Type *t, unsigned flags)
+{
+    (void)c;
+    Arg *a = xmalloc(sizeof *a);
+    a->loc = loc;
+    a->kind = kind;
+    a->name = name;
+    a->type = t;
+    a->flags = flags;
+    return a;
+}
+
+void model_skip(Ctx *c, Loc loc)
+{
+    need_subsystem(c, loc, "skip");
+    c->mod->nslots++;
+}
+
+void model_import(Ctx *c, Loc loc, const char *word, const char *file)
+{
+    Import *im = xmalloc(sizeof *im);
+    char k = (char)(word[0] | 0x20);
+    im->kind = k == 'u' ? IMPORT_USER : k == 's' ? IMPORT_SERVER : IMPORT_BOTH;
+    im->file = file;
+    im->loc = loc;
+    vec_push(&c->mod->imports, im);
+}
+
+void model_statement(Ctx *c, Loc loc, const char *what, const char *value)
+{
+    Module *m = c->mod;
+    if (strcmp(what, "waittime") == 0)
+        m->waittime_last = value;
+    else if (strcmp(what, "nowaittime") == 0)
+        m->waittime_last = NULL;
+    else if (strcmp(what, "msgoption") == 0)
+        m->msgoption_last = value;
+    else if (strcmp(what, "serverprefix") == 0)
+        m->server_prefix_last = value;
+    else if (strcmp(what, "userprefix") == 0)
+        m->user_prefix_last = value;
+    else if (strcmp(what, "serverdemux") == 0) {
+        if (m->server_demux)
+            diag_warn(&c->diag, loc, "a second serverdemux replaces '%s'", m->server_demux);
+        m->server_demux = value;
+    } else if (strcmp(what, "rcsid") == 0) {
+        if (m->rcsid)
+            diag_warn(&c->diag, loc, "a second rcsid replaces the first");
+        m->rcsid = value;
+    }
+}
+
+/* ---- routines ---------------------------------------------------- */
+
+static Arg *implicit_arg(Arg *parent, ArgKind kind, const char *suffix, Type *t)
+{
+    Arg *a = xmalloc(sizeof *a);
+    a->loc = parent->loc;
+    a->kind = kind;
+    a->name = xsprintf("%s%s", parent->name, suffix);
+    a->type = t;
+    a->parent = parent;
+    a->in_request = false;
+    a->in_reply = false;
+    a->in_user_proto = parent->in_user_proto;
+    a->in_server_proto = parent->in_server_proto;
+    return a;
+}
+
+static Type *natural_type(Loc loc, const char *ctype)
+{
+    Type *t = type_new(loc, TK_BASIC);
+    t->in_name = t->out_name = MT_INTEGER_32;
+    t->elem_bits = 32;
+    t->name = t->ctype = t->server_ctype = ctype;
+    return t;
+}
+
+static bool is_port_type(Type *t)
+{
+    return t->kind == TK_BASIC && t->is_port && t->number == 1 && !t->out_of_line;
+}
+
+/* Where each argument travels and in which prototypes it appears. */
+static void place_arg(Ctx *c, Routine *r, Arg *a)
+{
+    switch (a->kind) {
+    case AK_IN:
+        a->in_request = true;
+        break;
+    case AK_OUT:
+        a->in_reply = true;
+        break;
+    case AK_INOUT:
+        a->in_request = a->in_reply = true;
+        break;
+    case AK_REQUESTPORT:
+    case AK_REPLYPORT:
+    case AK_UREPLYPORT:
+    case AK_SREPLYPORT:
+        if (!is_port_type(a->type))
+            diag_error(&c->diag, a->loc, "%s argument '%s' must be a single port, not '%s'",
+                       a->kind == AK_REQUESTPORT ? "request port" : "reply port", a->name,
+                       a->type->name ? a->type->name : "(anonymous)");
+        break;
+    case AK_WAITTIME:
+    case AK_MSGOPTION:
+    case AK_MSGSEQNO:
+        break;
+    default:
+        break;
+    }
+    a->in_user_proto = a->kind != AK_SREPLYPORT && a->kind != AK_MSGSEQNO;
+    a->in_server_proto = a->kind != AK_UREPLYPORT && a->kind != AK_WAITTIME &&
+                         a->kind != AK_MSGOPTION;
+    if (r->simple && a->in_reply)
+        diag_error(&c->diag, a->loc, "simpleroutine '%s' has no reply: '%s' cannot be out or inout",
+                   r->name, a->name);
+}
+
+static void set_arg_dealloc(Ctx *c, Arg *a)
+{
+    Type *t = a->type;
+    a->dealloc = t->dealloc;
+    if (a->flags & AF_DEALLOC) a->dealloc = DEALLOC_YES;
+    if (a->flags & AF_NOTDEALLOC) a->dealloc = DEALLOC_NO;
+    if (a->flags & AF_DEALLOC_CHOICE) a->dealloc = DEALLOC_CHOICE;
+    if (a->dealloc != DEALLOC_NO && !t->out_of_line && !t->is_port)
+        diag_warn(&c->diag, a->loc, "'%s' is not out of line: dealloc has no effect", a->name);
+    if ((a->flags & (AF_DEALLOC | AF_NOTDEALLOC)) == (AF_DEALLOC | AF_NOTDEALLOC))
+        diag_error(&c->diag, a->loc, "'%s' is both dealloc and notdealloc", a->name);
+    if ((a->flags & AF_ISLONG) && (a->flags & AF_ISNOTLONG))
+        diag_error(&c->diag, a->loc, "'%s' is both islong and isnotlong", a->name);
+    if ((a->flags & AF_SERVERCOPY) && !t->out_of_line)
+        diag_warn(&c->diag, a->loc, "'%s' is not out of line: servercopy has no effect", a->name);
+    a->longform = t->longform;
+    if (a->flags & AF_ISLONG) a->longform = 1;
+    if (a->flags & AF_ISNOTLONG) a->longform = -1;
+}
+
+void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
+{
+    Module *m = c->mod;
+    need_subsystem(c, loc, "a routine");
+    for (size_t i = 0; i < m->routines.n; i++) {
+        Routine *o = m->routines.v[i];
+        if (strcmp(o->name, name) == 0) {
+            diag_error(&c->diag, loc, "routine '%s' is declared twice", name);
+            diag_note(&c->diag, o->loc, "first declared here");
+        }
+    }
+    Routine *r = xmalloc(sizeof *r);
+    r->name = name;
+    r->loc = loc;
+    r->simple = simple;
+    r->number = m->nslots++;
+    r->request_id = m->base + r->number;
+    r->reply_id = r->request_id + 100;
+    r->waittime = m->waittime_last;
+    r->msgoption = m->msgoption_last;
+    r->user_prefix = m->user_prefix_last;
+    r->server_prefix = m->server_prefix_last;
+
+    Vec out = { 0 };
+    for (size_t i = 0; i < args->n; i++) {
+        Arg *a = args->v[i];
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(((Arg *)args->v[j])->name, a->name) == 0)
+                diag_error(&c->diag, a->loc, "argument '%s' appears twice in '%s'", a->name, name);
+        /* The first argument is the request port unless one is named. */
+        if (i == 0 && a->kind == AK_IN) {
+            bool named = false;
+            for (size_t j = 0; j < args->n; j++)
+                if (((Arg *)args->v[j])->kind == AK_REQUESTPORT)
+                    named = true;
+            if (!named)
+                a->kind = AK_REQUESTPORT;
+        }
+        place_arg(c, r, a);
+        set_arg_dealloc(c, a);
+        vec_push(&out, a);
+        switch (a->kind) {
+        case AK_REQUESTPORT:
+            if (r->request_port)
+                diag_error(&c->diag, a->loc, "a second request port '%s'", a->name);
+            r->request_port = a;
+            break;
+        case AK_REPLYPORT:
+        case AK_UREPLYPORT:
+        case AK_SREPLYPORT:
+            if (r->reply_port && !(r->reply_port->kind != a->kind &&
+                                   r->reply_port->kind != AK_REPLYPORT && a->kind != AK_REPLYPORT))
+                diag_error(&c->diag, a->loc, "a second reply port '%s'", a->name);
+            r->reply_port = a;
+            break;
+        case AK_WAITTIME:
+            r->waittime_arg = a;
+            break;
+        case AK_MSGOPTION:
+            r->msgoption_arg = a;
+            break;
+        case AK_MSGSEQNO:
+            r->seqno_arg = a;
+            break;
+        default:
+            break;
+        }
+        Type *t = a->type;
+        bool data = a->in_request || a->in_reply;
+        /* Implicit companions follow their argument in the prototype. */
+        if (t->in_name == MT_POLYMORPHIC && (data || a->kind == AK_REQUESTPORT ||
+                                             a->kind == AK_REPLYPORT || a->kind == AK_UREPLYPORT ||
+                                             a->kind == AK_SREPLYPORT)) {
+            a->poly = implicit_arg(a, AK_POLY, "Poly", natural_type(a->loc, "mach_msg_type_name_t"));
+            a->poly->in_request = a->in_request;
+            a->poly->in_reply = a->in_reply;
+            vec_push(&out, a->poly);
+        }
+        if (data && t->varying && !t->is_string) {
+            a->count = implicit_arg(a, AK_COUNT, "Cnt", natural_type(a->loc, "mach_msg_type_number_t"));
+            a->count->in_request = a->in_request;
+            a->count->in_reply = a->in_reply;
+            vec_push(&out, a->count);
+        }
+        if (data && a->dealloc == DEALLOC_CHOICE) {
+            a->dealloc_arg = implicit_arg(a, AK_DEALLOC, "Dealloc", natural_type(a->loc, "boolean_t"));
+            a->dealloc_arg->in_server_proto = false;
+            a->dealloc_arg->in_request = a->in_request;
+            vec_push(&out, a->dealloc_arg);
+        }
+    }
+    if (!r->request_port)
+        diag_error(&c->diag, loc, "routine '%s' has no request port: its first argument must be a port", name);
+    r->args = (Arg **)out.v;
+    r->nargs = out.n;
+    vec_push(&m->routines, r);
+}
+
+void model_finish(Ctx *c)
+{
+    Module *m = c->mod;
+    if (!m->subsystem) {
+        Loc loc = { c->input_name, 1, 1, NULL };
+        diag_error(&c->diag, loc, "no subsystem statement: every .defs file needs 'subsystem NAME BASE;'");
+        return;
+    }
+    if (m->routines.n == 0 && m->nslots == 0)
+        diag_warn(&c->diag, m->subsystem_loc, "subsystem '%s' declares no routines", m->subsystem);
+}
