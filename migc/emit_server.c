@@ -278,10 +278,17 @@ static void emit_server_routine(Out *o, Routine *r)
     }
     for (size_t i = 0; i < r->nargs; i++) {
         Arg *a = r->args[i];
-        if (a->kind == AK_OUT && a->count && rp) {
-            for (size_t k = 0; k < rp->nfields; k++)
-                if (rp->fields[k]->arg == a && !rp->fields[k]->out_of_line)
-                    out(o, "\t%s = %u;\n", a->count->name, rp->fields[k]->number);
+        if (a->kind != AK_OUT || !a->count || !rp)
+            continue;
+        for (size_t k = 0; k < rp->nfields; k++) {
+            const Field *f = rp->fields[k];
+            if (f->arg != a || f->out_of_line)
+                continue;
+            /* The server may fill at most the bound, or less if the caller asked. */
+            if (a->count->in_request)
+                out(o, "\tif (%s > %u)\n\t\t%s = %u;\n", a->count->name, f->number, a->count->name, f->number);
+            else
+                out(o, "\t%s = %u;\n", a->count->name, f->number);
         }
     }
 

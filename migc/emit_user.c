@@ -93,7 +93,8 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
     const Target *t = o->t;
     const Arg *a = f->arg;
     const Type *ty = a->type;
-    const char *v = by_pointer(a) ? xsprintf("(*%s)", a->name) : a->name;
+    const char *v = by_pointer(a) || (a->kind == AK_COUNT && a->parent->kind != AK_IN)
+                        ? xsprintf("(*%s)", a->name) : a->name;
     const char *poly = a->poly ? a->poly->name : NULL;
     const char *dealloc = a->dealloc_arg ? a->dealloc_arg->name : NULL;
     const char *number = NULL;

@@ -186,7 +186,9 @@ MsgLayout *layout_message(const Target *t, Routine *r, bool reply, Diag *d)
         vec_push(&fields, retcode_field(t, &off));
     for (size_t i = 0; i < r->nargs; i++) {
         Arg *a = r->args[i];
-        if (a->parent || !(reply ? a->in_reply : a->in_request))
+        if (!(reply ? a->in_reply : a->in_request))
+            continue;
+        if (a->parent && a->kind != AK_COUNT)
             continue;
         Field *f = data_field(t, a, seg, d);
         place(t, f, &off);

@@ -429,13 +429,8 @@ void model_type_trans(Ctx *c, Loc loc, Type *t, const char *what, const char *tt
 void model_declare_type(Ctx *c, Loc loc, const char *name, Type *t)
 {
     need_subsystem(c, loc, "a type declaration");
-    Type *old = type_lookup(c, name);
-    if (old && old->loc.file && strcmp(old->name, "int") && strcmp(old->name, "char") &&
-        strcmp(old->name, "short")) {
-        /* GNU MIG lets a later declaration replace an earlier one. */
-        diag_warn(&c->diag, loc, "type '%s' redefined", name);
-        diag_note(&c->diag, old->loc, "previous definition is here");
-    }
+    /* GNU MIG lets a later declaration replace an earlier one, silently:
+     * the corpus redeclares types inside argument lists. */
     t->name = name;
     t->loc = loc;
     /* The C type is the declared name unless ctype/cusertype said otherwise. */
@@ -690,8 +685,9 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
         }
         if (data && t->varying && !t->is_string) {
             a->count = implicit_arg(a, AK_COUNT, "Cnt", natural_type(a->loc, "mach_msg_type_number_t"));
-            a->count->in_request = a->in_request;
-            a->count->in_reply = a->in_reply;
+            /* CountInOut: the caller's capacity travels in the request. */
+            if (a->kind == AK_OUT && ((a->flags & AF_COUNTINOUT) || t->countinout))
+                a->count->in_request = true;
             vec_push(&out, a->count);
         }
         if (data && a->dealloc == DEALLOC_CHOICE) {
