@@ -44,5 +44,12 @@ void emit_desc_store(Out *o, const Field *f, const char *base, const char *numbe
 void emit_desc_check(Out *o, const Field *f, const char *base, const char *fail);
 const char *desc_number_expr(Out *o, const Field *f, const char *base);
 const char *desc_name_expr(Out *o, const Field *f, const char *base);
+const char *desc_size_store(const Target *t, const Field *f, const char *base, unsigned bits);
+const char *desc_size_expr(const Target *t, const Field *f, const char *base);
+const Field *field_of(const MsgLayout *ml, const Arg *a);
+const char *units_of(const Field *f, const char *count);
+void emit_count_read(Out *o, const Field *f, const char *P, const char *fail);
+void emit_indefinite_span(Out *o, const Field *f, const char *P, unsigned nextseg, const char *base,
+                          unsigned seg_size, const char *fail);
 
 #endif

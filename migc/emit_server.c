@@ -13,13 +13,6 @@ static bool is_out(const Arg *a)
     return a->kind == AK_OUT || a->kind == AK_INOUT;
 }
 
-/* Array-shaped arguments are passed as pointers to their elements. */
-static bool array_shaped(const Arg *a)
-{
-    const Type *t = a->type;
-    return !t->out_of_line && (arg_is_array(a) || (t->kind == TK_ARRAY && !t->is_struct));
-}
-
 /* Locals that hold each argument for the call. */
 static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const MsgLayout *rp)
 {
@@ -29,14 +22,16 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
         if (!a->in_server_proto || a->parent)
             continue;
         const Type *t = a->type;
-        if (array_shaped(a)) {
+        if (arg_is_array(a)) {
             const Field *f = NULL;
             if (rp)
                 for (size_t k = 0; k < rp->nfields; k++)
                     if (rp->fields[k]->arg == a)
                         f = rp->fields[k];
             if (is_out(a) && f) {
-                unsigned n = f->is_string ? f->data_size : f->number ? f->number : 1;
+                unsigned n = f->is_string ? f->data_size : f->varying ? f->inline_max : f->number / f->count_mult;
+                if (n == 0)
+                    n = 1;
                 out(o, "\t%s %s[%u];\n", elem_ctype(a, true), a->name, n);
             } else if (f == NULL && is_out(a))
                 out(o, "\t%s %s[1];\n", elem_ctype(a, true), a->name);
@@ -46,6 +41,13 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
                 out(o, "\t%s *%s;\n", elem_ctype(a, true), a->name);
         } else
             out(o, "\t%s %s;\n", server_ctype(a), a->name);
+        const Field *qf = field_of(rq, a);
+        if (qf && qf->indefinite && qf->is_port)
+            out(o, "\tmach_port_t %s_ports[%u];\n", a->name, qf->inline_max ? qf->inline_max : 1);
+        const Field *rf = field_of(rp, a);
+        if (rf && rf->indefinite)   /* room for the inline form of the reply */
+            out(o, "\tunion { char b[%u]; uint64_t align; } %s_buf;\n",
+                rf->inline_max ? rf->inline_max * rf->elem_size : 1, a->name);
         if (a->count)
             out(o, "\tmach_msg_type_number_t %s;\n", a->count->name);
         if (a->poly)
@@ -70,16 +72,34 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
     emit_desc_check(o, f, P, fail);
     if (a->poly)
         out(o, "\t%s = %s;\n", a->poly->name, desc_name_expr(o, f, P));
+    if (f->indefinite) {
+        out(o, "\t{\n");
+        emit_count_read(o, f, P, fail);
+        emit_indefinite_span(o, f, P, nextseg, "(char *)InHeadP", ml->seg_size[nextseg], fail);
+        if (f->is_port) {
+            /* Inline ports are wider than mach_port_t: converted into a local array. */
+            out(o, "\t\tif (in_line) {\n\t\t\tif (mig_unlikely(n > %u))\n\t\t\t\t%s\n", f->inline_max, fail);
+            out(o, "\t\t\tfor (uint32_t i = 0; i < n; i++)\n\t\t\t\t%s_ports[i] = (mach_port_t)migc_ld_port(%s + %u + %u * i);\n",
+                a->name, P, f->data_off, t->port_size);
+            out(o, "\t\t\t%s = %s_ports;\n\t\t}\n", a->name, a->name);
+        } else
+            out(o, "\t\tif (in_line)\n\t\t\t%s = (void *)(%s + %u);\n", a->name, P, f->data_off);
+        out(o, "\t\telse\n\t\t\tmemcpy(&%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
+        out(o, "\t\t%s = n;\n\t}\n", a->count->name);
+        return;
+    }
     if (f->out_of_line) {
         out(o, "\tmemcpy(&%s, %s + %u, %u);\n", dst, P, f->data_off, t->pointer_size);
-        if (a->count)
-            out(o, "\t%s = %s;\n", a->count->name, desc_number_expr(o, f, P));
+        if (a->count) {
+            out(o, "\t{\n");
+            emit_count_read(o, f, P, fail);
+            out(o, "\t\t%s = n;\n\t}\n", a->count->name);
+        }
         return;
     }
     if (f->varying) {
-        out(o, "\t{\n\t\tuint32_t n = %s;\n", desc_number_expr(o, f, P));
-        if (f->number)
-            out(o, "\t\tif (mig_unlikely(n > %u))\n\t\t\t%s\n", f->number, fail);
+        out(o, "\t{\n");
+        emit_count_read(o, f, P, fail);
         out(o, "\t\tP%u = %s + %u + ((%u * n + %u) & ~%uu);\n", nextseg, P, f->data_off, f->elem_size,
             pad_mask(t), pad_mask(t));
         out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - (char *)InHeadP) + %u > msgh_size))\n\t\t\t%s\n",
@@ -95,7 +115,7 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
         return;
     }
     if (f->is_port) {
-        if (f->number == 1 && !array_shaped(a)) {
+        if (f->number == 1 && !arg_is_array(a)) {
             out(o, "\t%s = (%s)migc_ld_port(%s + %u);\n", dst,
                 ty->intran ? (ty->server_ctype ? ty->server_ctype : "mach_port_t") : server_ctype(a), P, f->data_off);
             return;
@@ -104,7 +124,7 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
             f->number, a->name, P, f->data_off, t->port_size);
         return;
     }
-    if (array_shaped(a)) {
+    if (arg_is_array(a)) {
         out(o, "\t%s = (void *)(%s + %u);\n", a->name, P, f->data_off);
         return;
     }
@@ -129,9 +149,9 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
     }
     if (f->varying && !f->is_string) {
         number = a->count->name;
-        if (f->number && !f->out_of_line)
+        if (f->number && !f->out_of_line && !f->indefinite)
             out(o, "\tif (mig_unlikely(%s > %u))\n\t\t{ OutP->RetCode = MIG_ARRAY_TOO_LARGE; return; }\n",
-                number, f->number);
+                number, f->inline_max);
     }
     if (f->is_string && f->varying) {
         out(o, "\t{\n\t\tuint32_t n = migc_strncpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->number);
@@ -140,8 +160,32 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
         out(o, "\t\tR%u = %s + %u + ((n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
         return;
     }
-    emit_desc_store(o, f, R, number, a->poly ? a->poly->name : NULL,
+    emit_desc_store(o, f, R, number ? units_of(f, number) : NULL, a->poly ? a->poly->name : NULL,
                     a->dealloc_arg ? a->dealloc_arg->name : NULL);
+    if (f->indefinite) {
+        /* Still in our buffer: inline.  Memory of the server's own: out of
+         * line, and the kernel frees it after sending. */
+        unsigned m = pad_mask(t);
+        out(o, "\tif ((void *)%s == (void *)&%s_buf) {\n", a->name, a->name);
+        if (f->is_port) {
+            out(o, "\t\tfor (uint32_t i = 0; i < %s; i++)\n", number);
+            out(o, "\t\t\tmigc_st_port(%s + %u + %u * i, (uintptr_t)%s[i]);\n", R, f->data_off, t->port_size, a->name);
+            out(o, "\t\tR%u = %s + %u + %u * %s;\n\t} else {\n", nextseg, R, f->data_off, t->port_size, number);
+        } else {
+            out(o, "\t\tuint32_t n = %u * %s;\n", f->elem_size, number);
+            out(o, "\t\tmemcpy(%s + %u, %s, n);\n", R, f->data_off, a->name);
+            out(o, "\t\tmemset(%s + %u + n, 0, ((n + %u) & ~%uu) - n);\n", R, f->data_off, m, m);
+            out(o, "\t\tR%u = %s + %u + ((n + %u) & ~%uu);\n\t} else {\n", nextseg, R, f->data_off, m, m);
+        }
+        out(o, "\t\tmigc_st32(%s + %u, (migc_ld32(%s + %u) & ~0x%08xu) | 0x%08xu);\n", R, f->desc_off, R,
+            f->desc_off, 1u << t->inline_bit, 1u << t->dealloc_bit);
+        if (f->is_port)
+            out(o, "\t\t%s;\n", desc_size_store(t, f, R, t->ool_port_bits));
+        out(o, "\t\tmemcpy(%s + %u, &%s, %u);\n", R, f->data_off, a->name, t->pointer_size);
+        out(o, "\t\tOutHeadP->msgh_bits |= MACH_MSGH_BITS_COMPLEX;\n");
+        out(o, "\t\tR%u = %s + %u;\n\t}\n", nextseg, R, f->data_off + ((t->pointer_size + m) & ~m));
+        return;
+    }
     if (f->out_of_line) {
         out(o, "\tmemcpy(%s + %u, &%s, %u);\n", R, f->data_off, v, t->pointer_size);
         return;
@@ -171,7 +215,7 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
         out(o, "\t\tR%u = %s + %u + ((n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
         return;
     }
-    if (array_shaped(a))
+    if (arg_is_array(a))
         out(o, "\tmemcpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->data_size);
     else
         out(o, "\tmemcpy(%s + %u, &%s, %u);\n", R, f->data_off, v, f->data_size);
@@ -195,7 +239,7 @@ static void emit_call_args(Out *o, const Routine *r)
             out(o, "%s%s", out_arg ? "&" : "", a->name);
             continue;
         }
-        if (out_arg && !array_shaped(a))
+        if (out_arg && !arg_is_array(a))
             out(o, "&%s", a->name);
         else
             out(o, "%s", a->name);
@@ -284,11 +328,14 @@ static void emit_server_routine(Out *o, Routine *r)
             const Field *f = rp->fields[k];
             if (f->arg != a || f->out_of_line)
                 continue;
-            /* The server may fill at most the bound, or less if the caller asked. */
+            if (f->indefinite)
+                out(o, "\t%s = (void *)&%s_buf;\n", a->name, a->name);
+            /* The server may fill at most the room inline, or less if the caller asked. */
             if (a->count->in_request)
-                out(o, "\tif (%s > %u)\n\t\t%s = %u;\n", a->count->name, f->number, a->count->name, f->number);
+                out(o, "\tif (%s > %u)\n\t\t%s = %u;\n", a->count->name, f->inline_max, a->count->name,
+                    f->inline_max);
             else
-                out(o, "\t%s = %u;\n", a->count->name, f->number);
+                out(o, "\t%s = %u;\n", a->count->name, f->inline_max);
         }
     }
 

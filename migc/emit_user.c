@@ -11,8 +11,7 @@ static unsigned pad_mask(const Target *t)
 /* Whether the argument is reached through a pointer in the user stub. */
 static bool by_pointer(const Arg *a)
 {
-    return (a->kind == AK_OUT || a->kind == AK_INOUT) && !arg_is_array(a) &&
-           !(a->type->kind == TK_ARRAY && !a->type->out_of_line && !a->type->is_struct);
+    return (a->kind == AK_OUT || a->kind == AK_INOUT) && !arg_is_array(a);
 }
 
 /* Expression for the value of a argument's count in the request. */
@@ -87,42 +86,85 @@ static void emit_size_assert(Out *o, const char *ctype, unsigned size, const cha
         ctype, size, what, ctype, size);
 }
 
+/* Store inline data of n bytes (a run-time expression) and its padding,
+ * and start the next segment after it. */
+static void put_inline_data(Out *o, const char *P, unsigned off, const char *src, const char *bytes,
+                            unsigned nextseg)
+{
+    unsigned m = pad_mask(o->t);
+    out(o, "\t\tuint32_t n = %s;\n", bytes);
+    out(o, "\t\tmemcpy(%s + %u, %s, n);\n", P, off, src);
+    out(o, "\t\tmemset(%s + %u + n, 0, ((n + %u) & ~%uu) - n);\n", P, off, m, m);
+    out(o, "\t\tP%u = %s + %u + ((n + %u) & ~%uu);\n", nextseg, P, off, m, m);
+}
+
 /* Marshal one request field from the user's arguments. */
 static void user_put(Out *o, const Routine *r, const Field *f, const char *P, unsigned nextseg)
 {
     const Target *t = o->t;
     const Arg *a = f->arg;
-    const Type *ty = a->type;
     const char *v = by_pointer(a) || (a->kind == AK_COUNT && a->parent->kind != AK_IN)
                         ? xsprintf("(*%s)", a->name) : a->name;
     const char *poly = a->poly ? a->poly->name : NULL;
     const char *dealloc = a->dealloc_arg ? a->dealloc_arg->name : NULL;
     const char *number = NULL;
-    (void)r;
+    unsigned m = pad_mask(t);
 
     out(o, "\t/* %s */\n", a->name);
+    if (a->kind == AK_COUNT) {
+        /* CountInOut: ask for no more than the reply can carry inline. */
+        const Field *rf = field_of(r->reply[o->tindex], a->parent);
+        emit_desc_store(o, f, P, NULL, NULL, NULL);
+        if (rf && (rf->inline_max || rf->indefinite))
+            out(o, "\t{\n\t\tmach_msg_type_number_t n = %s < %u ? %s : %u;\n\t\tmemcpy(%s + %u, &n, 4);\n\t}\n",
+                v, rf->inline_max, v, rf->inline_max, P, f->data_off);
+        else
+            out(o, "\tmemcpy(%s + %u, %s, 4);\n", P, f->data_off, xsprintf("&%s", v));
+        if (f->end_off > f->data_off + 4)
+            out(o, "\tmemset(%s + %u, 0, %u);\n", P, f->data_off + 4, f->end_off - f->data_off - 4);
+        return;
+    }
     if (f->varying && !f->is_string) {
         number = count_value(a);
-        if (f->number) {
-            out(o, "\tif (mig_unlikely(%s > %u))\n\t\treturn MIG_ARRAY_TOO_LARGE;\n", number, f->number);
-        }
+        if (!f->indefinite && f->number)
+            out(o, "\tif (mig_unlikely(%s > %u))\n\t\treturn MIG_ARRAY_TOO_LARGE;\n", number, f->inline_max);
     }
     if (f->is_string && f->varying) {
         /* The count is the string's length with its NUL, within the bound. */
         out(o, "\t{\n\t\tuint32_t n = migc_strncpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->number);
-        out(o, "\t\tmemset(%s + %u + n, 0, ((n + %u) & ~%uu) - n);\n", P, f->data_off, pad_mask(t), pad_mask(t));
+        out(o, "\t\tmemset(%s + %u + n, 0, ((n + %u) & ~%uu) - n);\n", P, f->data_off, m, m);
         emit_desc_store(o, f, P, "n", NULL, NULL);
-        out(o, "\t\t%s = %s + %u + ((n + %u) & ~%uu);\n\t}\n", xsprintf("P%u", nextseg), P, f->data_off,
-            pad_mask(t), pad_mask(t));
+        out(o, "\t\tP%u = %s + %u + ((n + %u) & ~%uu);\n\t}\n", nextseg, P, f->data_off, m, m);
         return;
     }
-    emit_desc_store(o, f, P, number, poly, dealloc);
+    emit_desc_store(o, f, P, number ? units_of(f, number) : NULL, poly, dealloc);
+    if (f->indefinite) {
+        /* Inline while it fits, else out of line (the receiver accepts both). */
+        if (!f->is_port)
+            emit_size_assert(o, elem_ctype(a, false), f->elem_size, a->name);
+        out(o, "\tif (%s > %u) {\n", number, f->inline_max);
+        out(o, "\t\tmigc_st32(%s + %u, migc_ld32(%s + %u) & ~0x%08xu);\n", P, f->desc_off, P, f->desc_off,
+            1u << t->inline_bit);
+        if (f->is_port)   /* out of line, ports travel as names */
+            out(o, "\t\t%s;\n", desc_size_store(t, f, P, t->ool_port_bits));
+        out(o, "\t\tmemcpy(%s + %u, &%s, %u);\n", P, f->data_off, a->name, t->pointer_size);
+        out(o, "\t\tmsgh_complex = 1;\n");
+        out(o, "\t\tP%u = %s + %u;\n\t} else {\n", nextseg, P, f->data_off + ((t->pointer_size + m) & ~m));
+        if (f->is_port) {
+            out(o, "\t\tfor (uint32_t i = 0; i < %s; i++)\n", number);
+            out(o, "\t\t\tmigc_st_port(%s + %u + %u * i, (uintptr_t)%s[i]);\n", P, f->data_off, t->port_size, a->name);
+            out(o, "\t\tP%u = %s + %u + %u * %s;\n", nextseg, P, f->data_off, t->port_size, number);
+        } else
+            put_inline_data(o, P, f->data_off, a->name, xsprintf("%u * %s", f->elem_size, number), nextseg);
+        out(o, "\t}\n");
+        return;
+    }
     if (f->out_of_line) {
         emit_size_assert(o, user_ctype(a), t->pointer_size, a->name);
         out(o, "\tmemcpy(%s + %u, &%s, %u);\n", P, f->data_off, v, t->pointer_size);
         return;
     }
-    unsigned padded = (f->data_size + pad_mask(t)) & ~pad_mask(t);
+    unsigned padded = (f->data_size + m) & ~m;
     if (f->is_string) {
         out(o, "\tmemset(%s + %u, 0, %u);\n", P, f->data_off, padded);
         out(o, "\t(void) migc_strncpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->data_size);
@@ -140,20 +182,18 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
         out(o, "\t\tmigc_st_port(%s + %u + %u * i, (uintptr_t)%s[i]);\n", P, f->data_off, t->port_size, a->name);
         if (poly)
             out(o, "\tif (MACH_MSG_TYPE_PORT_ANY(%s))\n\t\tmsgh_complex = 1;\n", poly);
-        if (f->varying) {
+        if (f->varying)
             out(o, "\tP%u = %s + %u + %u * %s;\n", nextseg, P, f->data_off, t->port_size, n);
-        }
         return;
     }
     if (f->varying) {
         emit_size_assert(o, elem_ctype(a, false), f->elem_size, a->name);
-        out(o, "\t{\n\t\tuint32_t n = %u * %s;\n", f->elem_size, number);
-        out(o, "\t\tmemcpy(%s + %u, %s, n);\n", P, f->data_off, a->name);
-        out(o, "\t\tmemset(%s + %u + n, 0, ((n + %u) & ~%uu) - n);\n", P, f->data_off, pad_mask(t), pad_mask(t));
-        out(o, "\t\tP%u = %s + %u + ((n + %u) & ~%uu);\n\t}\n", nextseg, P, f->data_off, pad_mask(t), pad_mask(t));
+        out(o, "\t{\n");
+        put_inline_data(o, P, f->data_off, a->name, xsprintf("%u * %s", f->elem_size, number), nextseg);
+        out(o, "\t}\n");
         return;
     }
-    if (arg_is_array(a) || (ty->kind == TK_ARRAY && !ty->is_struct)) {
+    if (arg_is_array(a)) {
         out(o, "\tmemcpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->data_size);
     } else {
         emit_size_assert(o, user_ctype(a), f->data_size, a->name);
@@ -163,32 +203,81 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
         out(o, "\tmemset(%s + %u, 0, %u);\n", P, f->data_off + f->data_size, padded - f->data_size);
 }
 
+/* Read a received count: units from the descriptor, checked against the
+ * element size and bound, into `n` (elements). */
+void emit_count_read(Out *o, const Field *f, const char *P, const char *fail)
+{
+    out(o, "\t\tuint32_t u = %s;\n", desc_number_expr(o, f, P));
+    if (f->count_mult > 1) {
+        out(o, "\t\tif (mig_unlikely(u %% %u != 0))\n\t\t\t%s\n", f->count_mult, fail);
+        out(o, "\t\tuint32_t n = u / %u;\n", f->count_mult);
+    } else
+        out(o, "\t\tuint32_t n = u;\n");
+    if (!f->indefinite && !f->out_of_line && f->number)
+        out(o, "\t\tif (mig_unlikely(n > %u))\n\t\t\t%s\n", f->inline_max, fail);
+}
+
+/* Where the segment after an indefinite item starts, and its inline flag. */
+void emit_indefinite_span(Out *o, const Field *f, const char *P, unsigned nextseg, const char *base,
+                          unsigned seg_size, const char *fail)
+{
+    const Target *t = o->t;
+    unsigned m = pad_mask(t);
+    out(o, "\t\tint in_line = (migc_ld32(%s + %u) & 0x%08xu) != 0;\n", P, f->desc_off, 1u << t->inline_bit);
+    if (f->is_port)
+        out(o, "\t\tif (mig_unlikely(%s != (in_line ? %uu : %uu)))\n\t\t\t%s\n", desc_size_expr(t, f, P),
+            t->port_bits, t->ool_port_bits, fail);
+    out(o, "\t\tif (in_line && mig_unlikely(n > (uint32_t)(msgh_size / %u)))\n\t\t\t%s\n", f->elem_size, fail);
+    out(o, "\t\tP%u = %s + %u + (in_line ? ((%u * n + %u) & ~%uu) : %u);\n", nextseg, P, f->data_off,
+        f->elem_size, m, m, (t->pointer_size + m) & ~m);
+    out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - %s) + %u > msgh_size))\n\t\t\t%s\n", nextseg, base, seg_size,
+        fail);
+}
+
 /* Unmarshal one reply field into the user's arguments. */
 static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P, unsigned nextseg)
 {
     const Target *t = o->t;
     const Arg *a = f->arg;
-    const Type *ty = a->type;
+    unsigned m = pad_mask(t);
+    const char *fail = "return MIG_TYPE_ERROR;";
     out(o, "\t/* %s */\n", a->name);
-    emit_desc_check(o, f, P, "return MIG_TYPE_ERROR;");
+    emit_desc_check(o, f, P, fail);
     if (a->poly)
         out(o, "\t*%s = %s;\n", a->poly->name, desc_name_expr(o, f, P));
+    if (f->indefinite) {
+        out(o, "\t{\n");
+        emit_count_read(o, f, P, fail);
+        emit_indefinite_span(o, f, P, nextseg, "Mess.Buf", ml->seg_size[nextseg], fail);
+        out(o, "\t\tif (!in_line)\n\t\t\tmemcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
+        out(o, "\t\telse {\n\t\t\tif (n > *%s)\n\t\t\t\tmig_allocate((vm_address_t *)%s, sizeof **%s * n);\n",
+            a->count->name, a->name, a->name);
+        if (f->is_port)
+            out(o, "\t\t\tfor (uint32_t i = 0; i < n; i++)\n\t\t\t\t(*%s)[i] = (mach_port_t)migc_ld_port(%s + %u + %u * i);\n",
+                a->name, P, f->data_off, t->port_size);
+        else
+            out(o, "\t\t\tmemcpy(*%s, %s + %u, %u * n);\n", a->name, P, f->data_off, f->elem_size);
+        out(o, "\t\t}\n");
+        out(o, "\t\t*%s = n;\n\t}\n", a->count->name);
+        return;
+    }
     if (f->out_of_line) {
         emit_size_assert(o, user_ctype(a), t->pointer_size, a->name);
         out(o, "\tmemcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
-        if (a->count)
-            out(o, "\t*%s = %s;\n", a->count->name, desc_number_expr(o, f, P));
+        if (a->count) {
+            out(o, "\t{\n");
+            emit_count_read(o, f, P, fail);
+            out(o, "\t\t*%s = n;\n\t}\n", a->count->name);
+        }
         return;
     }
     if (f->varying) {
         /* The count decides where the rest of the reply starts. */
-        out(o, "\t{\n\t\tuint32_t n = %s;\n", desc_number_expr(o, f, P));
-        if (f->number)
-            out(o, "\t\tif (mig_unlikely(n > %u))\n\t\t\treturn MIG_TYPE_ERROR;\n", f->number);
-        out(o, "\t\tP%u = %s + %u + ((%u * n + %u) & ~%uu);\n", nextseg, P, f->data_off, f->elem_size,
-            pad_mask(t), pad_mask(t));
-        out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - Mess.Buf) + %u > msgh_size))\n\t\t\treturn MIG_TYPE_ERROR;\n",
-            nextseg, ml->seg_size[nextseg]);
+        out(o, "\t{\n");
+        emit_count_read(o, f, P, fail);
+        out(o, "\t\tP%u = %s + %u + ((%u * n + %u) & ~%uu);\n", nextseg, P, f->data_off, f->elem_size, m, m);
+        out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - Mess.Buf) + %u > msgh_size))\n\t\t\t%s\n",
+            nextseg, ml->seg_size[nextseg], fail);
         if (f->is_string) {
             out(o, "\t\tmemcpy(%s, %s + %u, n);\n\t}\n", a->name, P, f->data_off);
             return;
@@ -221,12 +310,9 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
             f->number, a->name, P, f->data_off, t->port_size);
         return;
     }
-    if (arg_is_array(a) || (ty->kind == TK_ARRAY && !ty->is_struct)) {
-        out(o, "\tmemcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, f->data_size);
-    } else {
+    if (!arg_is_array(a))
         emit_size_assert(o, user_ctype(a), f->data_size, a->name);
-        out(o, "\tmemcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, f->data_size);
-    }
+    out(o, "\tmemcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, f->data_size);
 }
 
 static const char *timeout_expr(const Routine *r)
@@ -367,7 +453,8 @@ void emit_user(Out *o, Routine *only)
     out(o, "#if __has_include(<mach/mig_support.h>)\n#include <mach/mig_support.h>\n#else\n");
     out(o, "extern mach_port_t mig_get_reply_port(void);\n");
     out(o, "extern void mig_dealloc_reply_port(mach_port_t);\n");
-    out(o, "extern void mig_put_reply_port(mach_port_t);\n#endif\n");
+    out(o, "extern void mig_put_reply_port(mach_port_t);\n");
+    out(o, "extern void mig_allocate(vm_address_t *, vm_size_t);\n#endif\n");
     emit_imports(o, IMPORT_USER);
     out(o, "\n");
     for (size_t i = 0; i < o->m->routines.n; i++) {

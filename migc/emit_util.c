@@ -59,16 +59,62 @@ Desc desc_of(const Target *t, const Field *f)
     if (!f->varying && !f->out_of_line)
         for (unsigned i = 0; i < d.nwords; i++)
             d.check_mask[i] = 0xffffffffu;
+    if (f->indefinite)
+        d.check_mask[0] &= ~(1u << t->inline_bit);   /* either form is accepted */
+    if (f->indefinite && f->is_port) {
+        /* Ports are wider inline than out of line: checked with the form. */
+        if (t->number_in_word)
+            d.check_mask[0] &= ~(0xffffu << t->size_shift);
+        else
+            d.check_mask[1] &= 0xffffu;
+    }
     if (f->name_check == MT_POLYMORPHIC || f->name_sent == MT_POLYMORPHIC)
         d.check_mask[d.name_word] &= ~d.name_mask;
     return d;
 }
 
+/* The layout field of an argument in a message, or NULL. */
+const Field *field_of(const MsgLayout *ml, const Arg *a)
+{
+    for (size_t i = 0; ml && i < ml->nfields; i++)
+        if (ml->fields[i]->arg == a)
+            return ml->fields[i];
+    return NULL;
+}
+
+/* Wire units for a count of elements. */
+const char *units_of(const Field *f, const char *count)
+{
+    return f->count_mult > 1 ? xsprintf("(%s) * %u", count, f->count_mult) : count;
+}
+
 bool arg_is_array(const Arg *a)
 {
     const Type *t = a->type;
-    return !t->out_of_line && (t->kind == TK_ARRAY || t->kind == TK_STRING) &&
-           (t->number != 1 || t->varying || t->kind == TK_STRING);
+    /* Inline arrays and strings decay to pointers to their elements;
+     * indefinite arrays are passed as pointers (pointers to those for out). */
+    return !t->out_of_line && !t->indefinite && (t->kind == TK_ARRAY || t->kind == TK_STRING);
+}
+
+/* Replace the msgt_size of a descriptor at base (expression) with bits. */
+const char *desc_size_store(const Target *t, const Field *f, const char *base, unsigned bits)
+{
+    if (t->number_in_word || !f->longform)
+        return xsprintf("migc_st32(%s + %u, (migc_ld32(%s + %u) & ~0x%08xu) | 0x%08xu)", base, f->desc_off,
+                        base, f->desc_off, 0xffu << t->size_shift | (t->number_in_word ? 0xff00u << t->size_shift : 0),
+                        bits << t->size_shift);
+    return xsprintf("migc_st32(%s + %u, (migc_ld32(%s + %u) & 0xffffu) | 0x%08xu)", base, f->desc_off + 4, base,
+                    f->desc_off + 4, bits << 16);
+}
+
+/* The msgt_size a receiver finds in a descriptor. */
+const char *desc_size_expr(const Target *t, const Field *f, const char *base)
+{
+    if (t->number_in_word)
+        return xsprintf("((migc_ld32(%s + %u) >> %u) & 0xffffu)", base, f->desc_off, t->size_shift);
+    if (!f->longform)
+        return xsprintf("((migc_ld32(%s + %u) >> %u) & 0xffu)", base, f->desc_off, t->size_shift);
+    return xsprintf("(migc_ld32(%s + %u) >> 16)", base, f->desc_off + 4);
 }
 
 const char *user_ctype(const Arg *a)
@@ -145,7 +191,6 @@ static bool arg_out(const Arg *a)
 /* One parameter of the user stub. */
 static void user_param(Out *o, const Arg *a)
 {
-    const Type *t = a->type;
     const char *ct = user_ctype(a);
     switch (a->kind) {
     case AK_COUNT:
@@ -158,14 +203,14 @@ static void user_param(Out *o, const Arg *a)
         out(o, "boolean_t %s", a->name);
         return;
     case AK_IN:
-        if (arg_is_array(a) || (t->kind == TK_ARRAY && !t->out_of_line && !t->is_struct))
+        if (arg_is_array(a))
             out(o, "const %s %s", ct, a->name);
         else
             out(o, "%s %s", ct, a->name);
         return;
     case AK_OUT:
     case AK_INOUT:
-        if (arg_is_array(a) || (t->kind == TK_ARRAY && !t->out_of_line && !t->is_struct))
+        if (arg_is_array(a))
             out(o, "%s %s", ct, a->name);
         else
             out(o, "%s *%s", ct, a->name);
@@ -194,7 +239,6 @@ void emit_user_params(Out *o, const Routine *r, bool names)
 
 static void server_param(Out *o, const Arg *a)
 {
-    const Type *t = a->type;
     const char *ct = server_ctype(a);
     switch (a->kind) {
     case AK_COUNT:
@@ -207,14 +251,14 @@ static void server_param(Out *o, const Arg *a)
         out(o, "boolean_t %s%s", arg_out(a) ? "*" : "", a->name);
         return;
     case AK_IN:
-        if (arg_is_array(a) || (t->kind == TK_ARRAY && !t->out_of_line && !t->is_struct))
+        if (arg_is_array(a))
             out(o, "const %s %s", ct, a->name);
         else
             out(o, "%s %s", ct, a->name);
         return;
     case AK_OUT:
     case AK_INOUT:
-        if (arg_is_array(a) || (t->kind == TK_ARRAY && !t->out_of_line && !t->is_struct))
+        if (arg_is_array(a))
             out(o, "%s %s", ct, a->name);
         else
             out(o, "%s *%s", ct, a->name);

@@ -154,8 +154,24 @@ static Field *data_field(const Target *t, Arg *a, unsigned seg, Diag *d)
         diag_warn(d, a->loc, "'%s' is too big for isnotlong", a->name);
     if (a->longform > 0 && !wants_long(t, ty, f->elem_bits, 0))
         diag_warn(d, a->loc, "'%s' does not need islong", a->name);
-    f->elem_size = ty->is_port && !ty->out_of_line ? t->port_size : (f->elem_bits + 7) / 8;
-    if (f->out_of_line)
+    unsigned unit = ty->is_port && !ty->out_of_line ? t->port_size : (f->elem_bits + 7) / 8;
+    /* Counts the user gives are in elements; descriptors count wire units. */
+    f->count_mult = 1;
+    if (ty->element && ty->kind == TK_ARRAY) {
+        int name;
+        unsigned bits, units;
+        layout_wire(t, ty->element, &name, &bits, &units);
+        f->count_mult = units ? units : 1;
+    }
+    f->elem_size = unit * f->count_mult;
+    f->indefinite = ty->indefinite;
+    f->inline_max = f->count_mult ? f->number / f->count_mult : 0;
+    if (f->indefinite) {
+        /* Inline while the data fits in 2048 bytes, as GNU MIG decides. */
+        f->inline_max = f->elem_size ? 2048 / f->elem_size : 0;
+        unsigned room = f->inline_max * f->elem_size;
+        f->data_size = room > t->pointer_size ? room : t->pointer_size;
+    } else if (f->out_of_line)
         f->data_size = t->pointer_size;
     else {
         uint64_t bytes = ((uint64_t)f->number * f->elem_bits + 7) / 8;
@@ -197,7 +213,7 @@ MsgLayout *layout_message(const Target *t, Routine *r, bool reply, Diag *d)
             ml->complex_static = true;
         if (f->out_of_line)
             ml->complex_static = true;
-        if (f->name_sent == MT_POLYMORPHIC && !f->out_of_line)
+        if ((f->name_sent == MT_POLYMORPHIC && !f->out_of_line) || f->indefinite)
             ml->complex_poly = true;
         if (f->varying && !f->out_of_line) {
             /* The data's room is its bound; what follows starts a new segment. */

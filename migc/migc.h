@@ -131,7 +131,8 @@ typedef struct Type {
     unsigned number;        /* elements: fixed count, or the bound of a varying array (0: none) */
     bool varying;           /* count chosen at run time ([*:n], [], c_string[*:n]) */
     bool unbounded;         /* [] or [*]: no bound */
-    bool out_of_line;       /* ^ or unbounded: data travels as a pointer */
+    bool out_of_line;       /* ^ (or unbounded ports): data travels as a pointer */
+    bool indefinite;        /* unbounded without ^: inline while it fits, else out of line */
     bool is_port;           /* a port right or polymorphic */
     bool is_string;         /* c_string */
     bool is_struct;         /* struct[n] (passed by pointer in prototypes) */
@@ -271,6 +272,9 @@ typedef struct Field {
     bool dealloc_choice;    /* msgt_deallocate from a run-time flag */
     bool is_port;           /* carries port rights (or may: polymorphic) */
     bool is_string;         /* c_string: count is strlen + 1 */
+    bool indefinite;        /* inline up to inline_max elements, else out of line (run time) */
+    unsigned count_mult;    /* wire units (msgt_number) per element of the C array */
+    unsigned inline_max;    /* elements that fit inline: the bound, or the indefinite capacity */
     unsigned data_off;      /* offset of the data within its segment */
     unsigned data_size;     /* bytes reserved: fixed padded size, the bound for varying inline, pointer size for OOL */
     unsigned elem_size;     /* bytes of one element in memory (elem_bits/8, or port_size) */
@@ -288,7 +292,7 @@ typedef struct MsgLayout {
     unsigned min_size;      /* every varying item empty */
     unsigned max_size;      /* every varying item at its bound (0: unbounded... never for inline) */
     bool complex_static;    /* ports or out-of-line data always present */
-    bool complex_poly;      /* complexity depends on a polymorphic name at run time */
+    bool complex_poly;      /* complexity decided at run time: polymorphic names, indefinite arrays */
     unsigned msgh_bits_remote; /* disposition of the remote port */
     unsigned msgh_bits_local;  /* disposition of the local port */
 } MsgLayout;

@@ -245,7 +245,10 @@ Type *model_type_array(Ctx *c, Loc loc, int shape, int64_t n, Type *elem)
     if (shape == 2) {            /* array[]: unbounded, so out of line */
         t->varying = true;
         t->unbounded = true;
-        t->out_of_line = true;
+        /* Without ^ it goes inline while it fits (GNU MIG's "indefinite"
+         * arrays), ports included. */
+        t->out_of_line = false;
+        t->indefinite = true;
         t->number = 0;
         return t;
     }
@@ -304,6 +307,7 @@ Type *model_type_ool(Ctx *c, Loc loc, Type *t)
     (void)loc;
     Type *n = model_type_copy(c, t);
     n->out_of_line = true;
+    n->indefinite = false;
     n->name = NULL;
     return n;
 }
@@ -592,13 +596,13 @@ static void set_arg_dealloc(Ctx *c, Arg *a)
     if (a->flags & AF_DEALLOC) a->dealloc = DEALLOC_YES;
     if (a->flags & AF_NOTDEALLOC) a->dealloc = DEALLOC_NO;
     if (a->flags & AF_DEALLOC_CHOICE) a->dealloc = DEALLOC_CHOICE;
-    if (a->dealloc != DEALLOC_NO && !t->out_of_line && !t->is_port)
+    if (a->dealloc != DEALLOC_NO && !t->out_of_line && !t->indefinite && !t->is_port)
         diag_warn(&c->diag, a->loc, "'%s' is not out of line: dealloc has no effect", a->name);
     if ((a->flags & (AF_DEALLOC | AF_NOTDEALLOC)) == (AF_DEALLOC | AF_NOTDEALLOC))
         diag_error(&c->diag, a->loc, "'%s' is both dealloc and notdealloc", a->name);
     if ((a->flags & AF_ISLONG) && (a->flags & AF_ISNOTLONG))
         diag_error(&c->diag, a->loc, "'%s' is both islong and isnotlong", a->name);
-    if ((a->flags & AF_SERVERCOPY) && !t->out_of_line)
+    if ((a->flags & AF_SERVERCOPY) && !t->out_of_line && !t->indefinite)
         diag_warn(&c->diag, a->loc, "'%s' is not out of line: servercopy has no effect", a->name);
     a->longform = t->longform;
     if (a->flags & AF_ISLONG) a->longform = 1;
