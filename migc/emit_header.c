@@ -52,7 +52,14 @@ void emit_server_header(Out *o)
     const char *demux = demux_name(o);
     out(o, "/* The demux: true when the request was one of this subsystem's. */\n");
     out(o, "mig_external boolean_t %s(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);\n", demux);
-    out(o, "mig_external mig_routine_t %s_routine(mach_msg_header_t *InHeadP);\n\n", demux);
+    out(o, "extern mig_routine_t %s_routines[];\n", demux);
+    out(o, "/* The routine for a request, or 0 when its id is not this subsystem's. */\n");
+    out(o, "static __inline mig_routine_t %s_routine(const mach_msg_header_t *InHeadP)\n{\n", demux);
+    if (o->m->nslots) {
+        out(o, "\tunsigned int id = (unsigned int)InHeadP->msgh_id - %uu;\n", o->m->base);
+        out(o, "\treturn id < %uu ? %s_routines[id] : 0;\n}\n\n", o->m->nslots, demux);
+    } else
+        out(o, "\t(void)InHeadP;\n\treturn 0;\n}\n\n");
     out(o, "/* Message ids */\n");
     out(o, "#define %s_MSG_COUNT %u\n#define %s_MSG_BASE %u\n\n", o->m->subsystem, o->m->nslots,
         o->m->subsystem, o->m->base);

@@ -50,7 +50,9 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
                 rf->inline_max ? rf->inline_max * rf->elem_size : 1, a->name);
         if (a->count)
             out(o, "\tmach_msg_type_number_t %s;\n", a->count->name);
-        if (a->poly)
+        if (a->scopy)
+            out(o, "\tboolean_t %s = FALSE;\n", a->scopy->name);
+        if (a->poly && a->poly->in_server_proto)
             out(o, "\tmach_msg_type_name_t %s = %d;\n", a->poly->name,
                 t->in_name == MT_POLYMORPHIC ? MT_MOVE_SEND : t->in_name);
         if (a->dealloc_arg && is_out(a))
@@ -70,7 +72,7 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
     const char *dst = ty->intran ? xsprintf("%s_msg", a->name) : a->name;
     out(o, "\t/* %s */\n", a->name);
     emit_desc_check(o, f, P, fail);
-    if (a->poly)
+    if (a->poly && a->poly->in_server_proto)
         out(o, "\t%s = %s;\n", a->poly->name, desc_name_expr(o, f, P));
     if (f->indefinite) {
         out(o, "\t{\n");
@@ -85,6 +87,8 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
         } else
             out(o, "\t\tif (in_line)\n\t\t\t%s = (void *)(%s + %u);\n", a->name, P, f->data_off);
         out(o, "\t\telse\n\t\t\tmemcpy(&%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
+        if (a->scopy)
+            out(o, "\t\t%s = in_line;\n", a->scopy->name);
         out(o, "\t\t%s = n;\n\t}\n", a->count->name);
         return;
     }
@@ -160,7 +164,8 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
         out(o, "\t\tR%u = %s + %u + ((n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
         return;
     }
-    emit_desc_store(o, f, R, number ? units_of(f, number) : NULL, a->poly ? a->poly->name : NULL,
+    emit_desc_store(o, f, R, number ? units_of(f, number) : NULL,
+                    a->poly && a->poly->in_server_proto && f->name_sent == MT_POLYMORPHIC ? a->poly->name : NULL,
                     a->dealloc_arg ? a->dealloc_arg->name : NULL);
     if (f->indefinite) {
         /* Still in our buffer: inline.  Memory of the server's own: out of
@@ -235,7 +240,7 @@ static void emit_call_args(Out *o, const Routine *r)
         first = false;
         const Arg *p = a->parent;
         bool out_arg = is_out(p ? p : a);
-        if (a->kind == AK_COUNT || a->kind == AK_POLY || a->kind == AK_DEALLOC) {
+        if (a->kind == AK_COUNT || a->kind == AK_POLY || a->kind == AK_DEALLOC || a->kind == AK_SCOPY) {
             out(o, "%s%s", out_arg ? "&" : "", a->name);
             continue;
         }
@@ -313,7 +318,7 @@ static void emit_server_routine(Out *o, Routine *r)
                 out(o, "\t%s_msg = (%s)%s;\n", a->name, ty->server_ctype ? ty->server_ctype : "mach_port_t", src);
             else
                 out(o, "\t%s = (%s)%s;\n", a->name, server_ctype(a), src);
-            if (a->poly)
+            if (a->poly && a->poly->in_server_proto)
                 out(o, "\t%s = MACH_MSGH_BITS_%s(InHeadP->msgh_bits);\n", a->poly->name,
                     a->kind == AK_REQUESTPORT ? "LOCAL" : "REMOTE");
         }
@@ -357,7 +362,7 @@ static void emit_server_routine(Out *o, Routine *r)
         for (size_t i = 1; i < rp->nfields; i++) {
             Field *f = rp->fields[i];
             server_put(o, f, xsprintf("R%u", f->seg), f->seg + 1);
-            if (f->arg->poly && !f->out_of_line)
+            if (f->arg->poly && f->arg->poly->in_server_proto && f->name_sent == MT_POLYMORPHIC && !f->out_of_line)
                 poly = true;
         }
         out(o, "\tOutHeadP->msgh_size = (uint32_t)(R%u - (char *)OutHeadP) + %u;\n", rp->nsegs - 1,
@@ -367,7 +372,7 @@ static void emit_server_routine(Out *o, Routine *r)
         else if (poly) {
             for (size_t i = 1; i < rp->nfields; i++) {
                 Field *f = rp->fields[i];
-                if (f->arg->poly && !f->out_of_line)
+                if (f->arg->poly && f->arg->poly->in_server_proto && f->name_sent == MT_POLYMORPHIC && !f->out_of_line)
                     out(o, "\tif (MACH_MSG_TYPE_PORT_ANY(%s))\n\t\tOutHeadP->msgh_bits |= MACH_MSGH_BITS_COMPLEX;\n",
                         f->arg->poly->name);
             }
@@ -396,7 +401,9 @@ void emit_server(Out *o)
         emit_server_routine(o, m->routines.v[i]);
 
     const char *demux = demux_name(o);
-    out(o, "static const mig_routine_t %s_routines[%u] = {\n", m->subsystem, m->nslots ? m->nslots : 1);
+    /* The table is exported under GNU MIG's name: its server header looks
+     * routines up in it with an inline function. */
+    out(o, "mig_routine_t %s_routines[%u] = {\n", demux, m->nslots ? m->nslots : 1);
     size_t k = 0;
     for (unsigned slot = 0; slot < m->nslots; slot++) {
         Routine *r = k < m->routines.n ? m->routines.v[k] : NULL;
@@ -406,13 +413,15 @@ void emit_server(Out *o)
         } else
             out(o, "\t0,\n");
     }
+    if (!m->nslots)
+        out(o, "\t0,\n");
     out(o, "};\n\n");
-    out(o, "mig_external mig_routine_t %s_routine(mach_msg_header_t *InHeadP)\n{\n", demux);
+    out(o, "static mig_routine_t migc_routine(const mach_msg_header_t *InHeadP)\n{\n");
     out(o, "\tuint32_t id = (uint32_t)InHeadP->msgh_id - %uu;\n", m->base);
     if (m->nslots)
-        out(o, "\treturn id < %u ? %s_routines[id] : 0;\n}\n\n", m->nslots, m->subsystem);
+        out(o, "\treturn id < %u ? %s_routines[id] : 0;\n}\n\n", m->nslots, demux);
     else
-        out(o, "\t(void)id;\n\t(void)%s_routines;\n\treturn 0;\n}\n\n", m->subsystem);
+        out(o, "\t(void)id;\n\treturn 0;\n}\n\n");
 
     /* The reply header is prepared here so that an error is always answerable. */
     Field rc = { 0 };
@@ -434,7 +443,7 @@ void emit_server(Out *o)
     out(o, "\tOutHeadP->msgh_id = InHeadP->msgh_id + 100;\n");
     for (unsigned i = 0; i < d.nwords; i++)
         out(o, "\tmigc_st32((char *)OutHeadP + %u, 0x%08xu);\n", t->header_size + 4 * i, d.w[i]);
-    out(o, "\tif ((routine = %s_routine(InHeadP)) == 0) {\n", demux);
+    out(o, "\tif ((routine = migc_routine(InHeadP)) == 0) {\n");
     out(o, "\t\tOutP->RetCode = MIG_BAD_ID;\n\t\treturn FALSE;\n\t}\n");
     out(o, "\t(*routine)(InHeadP, OutHeadP);\n\treturn TRUE;\n}\n");
 }

@@ -105,7 +105,7 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
     const Arg *a = f->arg;
     const char *v = by_pointer(a) || (a->kind == AK_COUNT && a->parent->kind != AK_IN)
                         ? xsprintf("(*%s)", a->name) : a->name;
-    const char *poly = a->poly ? a->poly->name : NULL;
+    const char *poly = a->poly && a->poly->in_user_proto ? a->poly->name : NULL;
     const char *dealloc = a->dealloc_arg ? a->dealloc_arg->name : NULL;
     const char *number = NULL;
     unsigned m = pad_mask(t);
@@ -243,7 +243,7 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
     const char *fail = "return MIG_TYPE_ERROR;";
     out(o, "\t/* %s */\n", a->name);
     emit_desc_check(o, f, P, fail);
-    if (a->poly)
+    if (a->poly && a->poly->in_user_proto)
         out(o, "\t*%s = %s;\n", a->poly->name, desc_name_expr(o, f, P));
     if (f->indefinite) {
         out(o, "\t{\n");
@@ -336,7 +336,7 @@ static const char *option_expr(const Routine *r)
 static const char *bits_name(unsigned v, const Arg *a)
 {
     if (v == (unsigned)MT_POLYMORPHIC)
-        return a && a->poly ? a->poly->name : "MACH_MSG_TYPE_COPY_SEND";
+        return a && a->poly && a->poly->in_user_proto ? a->poly->name : "MACH_MSG_TYPE_COPY_SEND";
     return xsprintf("%u", v);
 }
 
@@ -348,7 +348,9 @@ static void emit_user_routine(Out *o, Routine *r)
     unsigned bufsize = rq->max_size;
     if (rp && rp->max_size > bufsize)
         bufsize = rp->max_size;
-    bool own_reply_port = !r->simple && !(r->reply_port && r->reply_port->kind != AK_SREPLYPORT);
+    /* In the kernel (KernelUser), mach_msg_rpc_from_kernel supplies the reply port. */
+    bool kernel = o->m->kernel_user;
+    bool own_reply_port = !kernel && !r->simple && !(r->reply_port && r->reply_port->kind != AK_SREPLYPORT);
 
     out(o, "/* %s %s: request %u", r->simple ? "SimpleRoutine" : "Routine", r->name, r->request_id);
     if (!r->simple)
@@ -366,7 +368,9 @@ static void emit_user_routine(Out *o, Routine *r)
     out(o, "\tint msgh_complex = %d;\n", rq->complex_static ? 1 : 0);
     out(o, "\tuint32_t msgh_size;\n");
     if (!r->simple)
-        out(o, "\tmach_msg_return_t msg_result;\n\tmach_port_t reply_port;\n");
+        out(o, "\tmach_msg_return_t msg_result;\n");
+    if (!r->simple && !o->m->kernel_user)
+        out(o, "\tmach_port_t reply_port;\n");
     out(o, "\n\tmemset(&Mess.Head, 0, sizeof Mess.Head);\n");
 
     for (size_t i = 0; i < rq->nfields; i++) {
@@ -383,8 +387,8 @@ static void emit_user_routine(Out *o, Routine *r)
     out(o, "\tMess.Head.msgh_bits = (msgh_complex ? MACH_MSGH_BITS_COMPLEX : 0) |\n");
     out(o, "\t\tMACH_MSGH_BITS(%s, %s);\n", remote, local);
     out(o, "\tMess.Head.msgh_size = msgh_size;\n");
-    out(o, "\tMess.Head.msgh_remote_port = %s;\n", r->request_port ? r->request_port->name : "MACH_PORT_NULL");
-    if (r->simple && !(r->reply_port && r->reply_port->kind != AK_SREPLYPORT))
+    out(o, "\tMess.Head.msgh_remote_port = (mach_port_t)%s;\n", r->request_port ? r->request_port->name : "MACH_PORT_NULL");
+    if (kernel || (r->simple && !(r->reply_port && r->reply_port->kind != AK_SREPLYPORT)))
         out(o, "\tMess.Head.msgh_local_port = MACH_PORT_NULL;\n");
     else if (own_reply_port)
         out(o, "\treply_port = mig_get_reply_port();\n\tMess.Head.msgh_local_port = reply_port;\n");
@@ -397,13 +401,20 @@ static void emit_user_routine(Out *o, Routine *r)
 
     const char *timeout = timeout_expr(r);
     const char *options = option_expr(r);
-    if (r->simple) {
+    if (kernel && r->simple) {
+        out(o, "\treturn mach_msg_send_from_kernel(&Mess.Head, msgh_size);\n}\n\n");
+        return;
+    }
+    if (kernel)
+        out(o, "\tmsg_result = mach_msg_rpc_from_kernel(&Mess.Head, msgh_size, %u);\n", rp->max_size);
+    else if (r->simple) {
         out(o, "\treturn mach_msg(&Mess.Head, MACH_SEND_MSG|%s%s, msgh_size, 0, MACH_PORT_NULL, %s, MACH_PORT_NULL);\n}\n\n",
             options, timeout ? "|MACH_SEND_TIMEOUT" : "", timeout ? timeout : "MACH_MSG_TIMEOUT_NONE");
         return;
     }
-    out(o, "\tmsg_result = mach_msg(&Mess.Head, MACH_SEND_MSG|MACH_RCV_MSG|%s%s, msgh_size, %u, reply_port, %s, MACH_PORT_NULL);\n",
-        options, timeout ? "|MACH_RCV_TIMEOUT" : "", rp->max_size, timeout ? timeout : "MACH_MSG_TIMEOUT_NONE");
+    else
+        out(o, "\tmsg_result = mach_msg(&Mess.Head, MACH_SEND_MSG|MACH_RCV_MSG|%s%s, msgh_size, %u, reply_port, %s, MACH_PORT_NULL);\n",
+            options, timeout ? "|MACH_RCV_TIMEOUT" : "", rp->max_size, timeout ? timeout : "MACH_MSG_TIMEOUT_NONE");
     out(o, "\tif (msg_result != MACH_MSG_SUCCESS) {\n");
     if (own_reply_port)
         out(o, "\t\tmig_dealloc_reply_port(reply_port);\n");
@@ -450,11 +461,15 @@ void emit_user(Out *o, Routine *only)
     emit_preamble(o, "User stubs");
     if (o->header_name)
         out(o, "#include \"%s\"\n", o->header_name);
-    out(o, "#if __has_include(<mach/mig_support.h>)\n#include <mach/mig_support.h>\n#else\n");
-    out(o, "extern mach_port_t mig_get_reply_port(void);\n");
-    out(o, "extern void mig_dealloc_reply_port(mach_port_t);\n");
-    out(o, "extern void mig_put_reply_port(mach_port_t);\n");
-    out(o, "extern void mig_allocate(vm_address_t *, vm_size_t);\n#endif\n");
+    if (o->m->kernel_user)
+        out(o, "#include <kern/ipc_mig.h>\n");
+    else {
+        out(o, "#if __has_include(<mach/mig_support.h>)\n#include <mach/mig_support.h>\n#else\n");
+        out(o, "extern mach_port_t mig_get_reply_port(void);\n");
+        out(o, "extern void mig_dealloc_reply_port(mach_port_t);\n");
+        out(o, "extern void mig_put_reply_port(mach_port_t);\n");
+        out(o, "extern void mig_allocate(vm_address_t *, vm_size_t);\n#endif\n");
+    }
     emit_imports(o, IMPORT_USER);
     out(o, "\n");
     for (size_t i = 0; i < o->m->routines.n; i++) {

@@ -182,106 +182,67 @@ const char *demux_name(Out *o)
     return xsprintf("%s_server", o->m->subsystem);
 }
 
-static bool arg_out(const Arg *a)
+/* One parameter of a user stub (server: false) or of a server function. */
+static void param(Out *o, const Arg *a, bool server)
 {
-    const Arg *b = a->parent ? a->parent : a;
-    return b->kind == AK_OUT || b->kind == AK_INOUT;
-}
-
-/* One parameter of the user stub. */
-static void user_param(Out *o, const Arg *a)
-{
-    const char *ct = user_ctype(a);
+    const char *ct = server ? server_ctype(a) : user_ctype(a);
+    bool out_arg = a->kind == AK_OUT || a->kind == AK_INOUT ||
+                   (a->parent && (a->parent->kind == AK_OUT || a->parent->kind == AK_INOUT));
     switch (a->kind) {
     case AK_COUNT:
-        out(o, "mach_msg_type_number_t %s%s", arg_out(a) ? "*" : "", a->name);
+        out(o, "mach_msg_type_number_t %s%s", out_arg ? "*" : "", a->name);
         return;
     case AK_POLY:
-        out(o, "mach_msg_type_name_t %s%s", arg_out(a) ? "*" : "", a->name);
+        out(o, "mach_msg_type_name_t %s%s", out_arg ? "*" : "", a->name);
         return;
     case AK_DEALLOC:
+        out(o, "boolean_t %s%s", server && out_arg ? "*" : "", a->name);
+        return;
+    case AK_SCOPY:
         out(o, "boolean_t %s", a->name);
         return;
     case AK_IN:
         if (arg_is_array(a))
             out(o, "const %s %s", ct, a->name);
+        else if (a->type->indefinite)   /* a pointer to elements the callee only reads */
+            out(o, "const %s *%s", elem_ctype(a, server), a->name);
         else
             out(o, "%s %s", ct, a->name);
         return;
     case AK_OUT:
     case AK_INOUT:
-        if (arg_is_array(a))
-            out(o, "%s %s", ct, a->name);
-        else
-            out(o, "%s *%s", ct, a->name);
+        out(o, "%s %s%s", ct, arg_is_array(a) ? "" : "*", a->name);
         return;
     default:
         out(o, "%s %s", ct, a->name);
         return;
     }
+}
+
+static void params(Out *o, const Routine *r, bool server)
+{
+    bool first = true;
+    out(o, "(");
+    for (size_t i = 0; i < r->nargs; i++) {
+        const Arg *a = r->args[i];
+        if (!(server ? a->in_server_proto : a->in_user_proto))
+            continue;
+        out(o, first ? "\n\t" : ",\n\t");
+        param(o, a, server);
+        first = false;
+    }
+    out(o, first ? "void)" : "\n)");
 }
 
 void emit_user_params(Out *o, const Routine *r, bool names)
 {
     (void)names;
-    bool first = true;
-    out(o, "(");
-    for (size_t i = 0; i < r->nargs; i++) {
-        const Arg *a = r->args[i];
-        if (!a->in_user_proto)
-            continue;
-        out(o, first ? "\n\t" : ",\n\t");
-        user_param(o, a);
-        first = false;
-    }
-    out(o, first ? "void)" : "\n)");
-}
-
-static void server_param(Out *o, const Arg *a)
-{
-    const char *ct = server_ctype(a);
-    switch (a->kind) {
-    case AK_COUNT:
-        out(o, "mach_msg_type_number_t %s%s", arg_out(a) ? "*" : "", a->name);
-        return;
-    case AK_POLY:
-        out(o, "mach_msg_type_name_t %s%s", arg_out(a) ? "*" : "", a->name);
-        return;
-    case AK_DEALLOC:
-        out(o, "boolean_t %s%s", arg_out(a) ? "*" : "", a->name);
-        return;
-    case AK_IN:
-        if (arg_is_array(a))
-            out(o, "const %s %s", ct, a->name);
-        else
-            out(o, "%s %s", ct, a->name);
-        return;
-    case AK_OUT:
-    case AK_INOUT:
-        if (arg_is_array(a))
-            out(o, "%s %s", ct, a->name);
-        else
-            out(o, "%s *%s", ct, a->name);
-        return;
-    default:
-        out(o, "%s %s", ct, a->name);
-        return;
-    }
+    params(o, r, false);
 }
 
 void emit_server_params(Out *o, const Routine *r)
 {
-    bool first = true;
-    out(o, "(");
-    for (size_t i = 0; i < r->nargs; i++) {
-        const Arg *a = r->args[i];
-        if (!a->in_server_proto)
-            continue;
-        out(o, first ? "\n\t" : ",\n\t");
-        server_param(o, a);
-        first = false;
-    }
-    out(o, first ? "void)" : "\n)");
+    params(o, r, true);
 }
 
 void emit_imports(Out *o, ImportKind kind)

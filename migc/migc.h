@@ -168,7 +168,7 @@ typedef enum {
     AK_COUNT,     /* element count of a varying array (xCnt) */
     AK_POLY,      /* msgt_name of a polymorphic argument (xPoly) */
     AK_DEALLOC,   /* run-time dealloc flag of dealloc[] (xDealloc) */
-    AK_SCOPY      /* servercopy flag */
+    AK_SCOPY      /* servercopy: true when the data is in the request buffer (xSCopy) */
 } ArgKind;
 
 /* Argument flags (ipc flags written after an argument's type). */
@@ -192,6 +192,7 @@ typedef struct Arg {
     struct Arg *count;      /* the AK_COUNT argument of a varying array */
     struct Arg *poly;       /* the AK_POLY argument of a polymorphic one */
     struct Arg *dealloc_arg;/* the AK_DEALLOC argument of dealloc[] */
+    struct Arg *scopy;      /* the AK_SCOPY argument of servercopy (server side only) */
     Dealloc dealloc;        /* effective deallocation (type's, overridden by flags) */
     int longform;           /* effective: 1 long, 0 short (decided by the layout) */
 } Arg;
@@ -367,6 +368,7 @@ Type *model_type_declared(Ctx *c, Type *t);
 void model_type_trans(Ctx *c, Loc loc, Type *t, const char *what, const char *ttype,
                       const char *func, const char *argtype);
 void model_declare_type(Ctx *c, Loc loc, const char *name, Type *t);
+void model_name_type(Ctx *c, Loc loc, const char *name, Type *t);  /* `arg : name = spec`: this argument only */
 Arg *model_arg(Ctx *c, Loc loc, ArgKind kind, const char *name, Type *t, unsigned flags);
 unsigned model_ipc_flag(Ctx *c, Loc loc, const char *word, bool brackets);
 void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args);

@@ -430,6 +430,19 @@ void model_type_trans(Ctx *c, Loc loc, Type *t, const char *what, const char *tt
         *slot = func;
 }
 
+/* Name a type and give it its C types, without declaring it: GNU MIG scopes
+ * `arg : NAME = spec` to that argument. */
+void model_name_type(Ctx *c, Loc loc, const char *name, Type *t)
+{
+    (void)c;
+    t->name = name;
+    t->loc = loc;
+    if (!t->ctype)
+        t->ctype = name;
+    if (!t->server_ctype)
+        t->server_ctype = name;
+}
+
 void model_declare_type(Ctx *c, Loc loc, const char *name, Type *t)
 {
     need_subsystem(c, loc, "a type declaration");
@@ -679,12 +692,20 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
         Type *t = a->type;
         bool data = a->in_request || a->in_reply;
         /* Implicit companions follow their argument in the prototype. */
-        if (t->in_name == MT_POLYMORPHIC && (data || a->kind == AK_REQUESTPORT ||
-                                             a->kind == AK_REPLYPORT || a->kind == AK_UREPLYPORT ||
-                                             a->kind == AK_SREPLYPORT)) {
+        bool port_arg = data || a->kind == AK_REQUESTPORT || a->kind == AK_REPLYPORT ||
+                        a->kind == AK_UREPLYPORT || a->kind == AK_SREPLYPORT;
+        if (port_arg && (t->in_name == MT_POLYMORPHIC || t->out_name == MT_POLYMORPHIC)) {
+            /* The disposition is a parameter where it is chosen (the sender,
+             * for a polymorphic sent name) or seen (the receiver, for a
+             * polymorphic received name). */
+            bool user_sends = a->kind != AK_OUT;
+            bool user_side = user_sends ? t->in_name == MT_POLYMORPHIC : t->out_name == MT_POLYMORPHIC;
+            bool server_side = user_sends ? t->out_name == MT_POLYMORPHIC : t->in_name == MT_POLYMORPHIC;
+            if (a->kind == AK_INOUT)
+                user_side = server_side = true;
             a->poly = implicit_arg(a, AK_POLY, "Poly", natural_type(a->loc, "mach_msg_type_name_t"));
-            a->poly->in_request = a->in_request;
-            a->poly->in_reply = a->in_reply;
+            a->poly->in_user_proto = a->in_user_proto && user_side;
+            a->poly->in_server_proto = a->in_server_proto && server_side;
             vec_push(&out, a->poly);
         }
         if (data && t->varying && !t->is_string) {
@@ -693,6 +714,12 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
             if (a->kind == AK_OUT && ((a->flags & AF_COUNTINOUT) || t->countinout))
                 a->count->in_request = true;
             vec_push(&out, a->count);
+        }
+        if (a->in_request && ((a->flags & AF_SERVERCOPY) || t->servercopy) &&
+            (t->out_of_line || t->indefinite)) {
+            a->scopy = implicit_arg(a, AK_SCOPY, "SCopy", natural_type(a->loc, "boolean_t"));
+            a->scopy->in_user_proto = false;
+            vec_push(&out, a->scopy);
         }
         if (data && a->dealloc == DEALLOC_CHOICE) {
             a->dealloc_arg = implicit_arg(a, AK_DEALLOC, "Dealloc", natural_type(a->loc, "boolean_t"));
@@ -708,6 +735,36 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
     vec_push(&m->routines, r);
 }
 
+/* On the kernel side of a KernelUser or KernelServer interface a port whose
+ * C type is mach_port_t is an ipc_port_t (GNU MIG does the same); array
+ * elements are not translated. */
+static const char *kernel_port_type(const char *ctype)
+{
+    return ctype && strcmp(ctype, "mach_port_t") == 0 ? "ipc_port_t" : ctype;
+}
+
+static void kernel_port_types(Module *m)
+{
+    for (size_t i = 0; i < m->routines.n; i++) {
+        Routine *r = m->routines.v[i];
+        for (size_t k = 0; k < r->nargs; k++) {
+            Arg *a = r->args[k];
+            Type *t = a->type;
+            if (!t->is_port || t->kind != TK_BASIC || t->number != 1 || t->out_of_line)
+                continue;
+            Type *n = xmalloc(sizeof *n);
+            *n = *t;
+            if (m->kernel_user)
+                n->ctype = kernel_port_type(n->ctype ? n->ctype : "mach_port_t");
+            if (m->kernel_server) {
+                n->server_ctype = kernel_port_type(n->server_ctype ? n->server_ctype : "mach_port_t");
+                n->outtran_type = kernel_port_type(n->outtran_type);
+            }
+            a->type = n;
+        }
+    }
+}
+
 void model_finish(Ctx *c)
 {
     Module *m = c->mod;
@@ -716,6 +773,8 @@ void model_finish(Ctx *c)
         diag_error(&c->diag, loc, "no subsystem statement: every .defs file needs 'subsystem NAME BASE;'");
         return;
     }
+    if (m->kernel_user || m->kernel_server)
+        kernel_port_types(m);
     if (m->routines.n == 0 && m->nslots == 0)
         diag_warn(&c->diag, m->subsystem_loc, "subsystem '%s' declares no routines", m->subsystem);
 }

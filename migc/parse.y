@@ -238,7 +238,7 @@ argument
         { $$ = model_arg(c, @2, (ArgKind)$1, $2, $4, $5); }
     | direction IDENT ':' IDENT '=' transtypespec ipcflags
         {
-            model_declare_type(c, @4, $4, $6);
+            model_name_type(c, @4, $4, $6);
             $$ = model_arg(c, @2, (ArgKind)$1, $2, $6, $7);
         }
     ;
