@@ -3,6 +3,21 @@
 
 #include "emit.h"
 
+/* Which header fields hold the request and reply ports of a received
+ * request.  A user task receives the header swapped (the remote port is the
+ * one to reply to); a KernelServer stub sees the kernel's unswapped form. */
+typedef struct HeadPorts {
+    const char *request, *reply;            /* msgh_*_port */
+    const char *request_bits, *reply_bits;  /* MACH_MSGH_BITS_* */
+} HeadPorts;
+
+static HeadPorts head_ports(const Out *o)
+{
+    HeadPorts user = { "msgh_local_port", "msgh_remote_port", "LOCAL", "REMOTE" };
+    HeadPorts kernel = { "msgh_remote_port", "msgh_local_port", "REMOTE", "LOCAL" };
+    return o->m->kernel_server ? kernel : user;
+}
+
 static unsigned pad_mask(const Target *t)
 {
     return t->msg_align - 1;
@@ -302,14 +317,15 @@ static void emit_server_routine(Out *o, Routine *r)
     }
 
     /* Header-borne arguments and translations. */
+    HeadPorts hp = head_ports(o);
     for (size_t i = 0; i < r->nargs; i++) {
         Arg *a = r->args[i];
         Type *ty = a->type;
         const char *src = NULL;
         switch (a->kind) {
-        case AK_REQUESTPORT: src = "InHeadP->msgh_remote_port"; break;
+        case AK_REQUESTPORT: src = xsprintf("InHeadP->%s", hp.request); break;
         case AK_REPLYPORT:
-        case AK_SREPLYPORT: src = "InHeadP->msgh_local_port"; break;
+        case AK_SREPLYPORT: src = xsprintf("InHeadP->%s", hp.reply); break;
         case AK_MSGSEQNO: src = "InHeadP->msgh_seqno"; break;
         default: break;
         }
@@ -320,7 +336,7 @@ static void emit_server_routine(Out *o, Routine *r)
                 out(o, "\t%s = (%s)%s;\n", a->name, server_ctype(a), src);
             if (a->poly && a->poly->in_server_proto)
                 out(o, "\t%s = MACH_MSGH_BITS_%s(InHeadP->msgh_bits);\n", a->poly->name,
-                    a->kind == AK_REQUESTPORT ? "LOCAL" : "REMOTE");
+                    a->kind == AK_REQUESTPORT ? hp.request_bits : hp.reply_bits);
         }
         if (ty->intran && !is_out(a) && a->in_server_proto && !a->parent)
             out(o, "\t%s = %s(%s_msg);\n", a->name, ty->intran, a->name);
@@ -435,9 +451,10 @@ void emit_server(Out *o)
     out(o, "\tmig_reply_header_t *OutP = (mig_reply_header_t *)OutHeadP;\n");
     out(o, "\tmig_routine_t routine;\n\n");
     out(o, "\tmemset(OutHeadP, 0, sizeof(mig_reply_header_t));\n");
-    out(o, "\tOutHeadP->msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(InHeadP->msgh_bits), 0);\n");
+    HeadPorts hp = head_ports(o);
+    out(o, "\tOutHeadP->msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_%s(InHeadP->msgh_bits), 0);\n", hp.reply_bits);
     out(o, "\tOutHeadP->msgh_size = sizeof(mig_reply_header_t);\n");
-    out(o, "\tOutHeadP->msgh_remote_port = InHeadP->msgh_local_port;\n");
+    out(o, "\tOutHeadP->msgh_remote_port = InHeadP->%s;\n", hp.reply);
     out(o, "\tOutHeadP->msgh_local_port = MACH_PORT_NULL;\n");
     out(o, "\tOutHeadP->msgh_seqno = 0;\n");
     out(o, "\tOutHeadP->msgh_id = InHeadP->msgh_id + 100;\n");

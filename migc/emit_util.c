@@ -132,6 +132,8 @@ const char *server_ctype(const Arg *a)
     const Type *t = a->type;
     if (t->intran && t->trans_type)
         return t->trans_type;
+    if (t->outtran && t->outtran_arg)
+        return t->outtran_arg;
     if (t->server_ctype)
         return t->server_ctype;
     return user_ctype(a);

@@ -146,7 +146,8 @@ typedef struct Type {
     const char *trans_type;    /* server-side type after intran (intran's first word) */
     const char *intran;        /* intran function, or NULL */
     const char *outtran;       /* outtran function, or NULL */
-    const char *outtran_type;  /* outtran's result type */
+    const char *outtran_type;  /* outtran's result type (what travels) */
+    const char *outtran_arg;   /* outtran's argument type (what the server function gives) */
     const char *destructor;    /* destructor function, or NULL */
     const char *intranpayload_type; /* intranpayload: type function */
     const char *intranpayload;

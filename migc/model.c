@@ -337,7 +337,7 @@ Type *model_type_copy(Ctx *c, Type *t)
     *n = *t;
     /* A new type keeps the wire format, not the C-side translations. */
     n->intran = n->outtran = n->destructor = NULL;
-    n->trans_type = n->outtran_type = NULL;
+    n->trans_type = n->outtran_type = n->outtran_arg = NULL;
     n->intranpayload = n->intranpayload_type = NULL;
     return n;
 }
@@ -400,7 +400,6 @@ Type *model_type_enum(Ctx *c, Loc loc, Type *base, bool open, Vec *items)
 void model_type_trans(Ctx *c, Loc loc, Type *t, const char *what, const char *ttype,
                       const char *func, const char *argtype)
 {
-    (void)argtype;
     const char **slot = NULL;
     if (strcmp(what, "intran") == 0) {
         slot = &t->intran;
@@ -408,6 +407,7 @@ void model_type_trans(Ctx *c, Loc loc, Type *t, const char *what, const char *tt
     } else if (strcmp(what, "outtran") == 0) {
         slot = &t->outtran;
         t->outtran_type = ttype;
+        t->outtran_arg = argtype;
     } else if (strcmp(what, "destructor") == 0)
         slot = &t->destructor;
     else if (strcmp(what, "intranpayload") == 0) {
@@ -560,6 +560,14 @@ static Type *natural_type(Loc loc, const char *ctype)
     return t;
 }
 
+/* A copy that keeps everything, translations included. */
+static Type *type_clone(const Type *t)
+{
+    Type *n = xmalloc(sizeof *n);
+    *n = *t;
+    return n;
+}
+
 static bool is_port_type(Type *t)
 {
     return t->kind == TK_BASIC && t->is_port && t->number == 1 && !t->out_of_line;
@@ -691,6 +699,14 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
         }
         Type *t = a->type;
         bool data = a->in_request || a->in_reply;
+        /* The kernel side of a KernelUser or KernelServer interface sends a
+         * PORT_* right by its own name (the right moves): no disposition
+         * parameter there.  (GNU MIG does this for KernelServer only.) */
+        bool kernel_sends = m->kernel_server && a->kind == AK_OUT;
+        if (kernel_sends && t->in_name == MT_POLYMORPHIC && t->out_name != MT_POLYMORPHIC) {
+            t = a->type = type_clone(t);
+            t->in_name = t->out_name;
+        }
         /* Implicit companions follow their argument in the prototype. */
         bool port_arg = data || a->kind == AK_REQUESTPORT || a->kind == AK_REPLYPORT ||
                         a->kind == AK_UREPLYPORT || a->kind == AK_SREPLYPORT;
@@ -752,8 +768,7 @@ static void kernel_port_types(Module *m)
             Type *t = a->type;
             if (!t->is_port || t->kind != TK_BASIC || t->number != 1 || t->out_of_line)
                 continue;
-            Type *n = xmalloc(sizeof *n);
-            *n = *t;
+            Type *n = type_clone(t);
             if (m->kernel_user)
                 n->ctype = kernel_port_type(n->ctype ? n->ctype : "mach_port_t");
             if (m->kernel_server) {
