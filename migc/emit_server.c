@@ -338,8 +338,16 @@ static void emit_server_routine(Out *o, Routine *r)
                 out(o, "\t%s = MACH_MSGH_BITS_%s(InHeadP->msgh_bits);\n", a->poly->name,
                     a->kind == AK_REQUESTPORT ? hp.request_bits : hp.reply_bits);
         }
+        if (a->kind == AK_REQUESTPORT && ty->intranpayload && a->in_server_proto) {
+            /* A request to a port with a protected payload carries the payload instead. */
+            out(o, "\tif (MACH_MSGH_BITS_%s(InHeadP->msgh_bits) == MACH_MSG_TYPE_PROTECTED_PAYLOAD)\n",
+                hp.request_bits);
+            out(o, "\t\t%s = %s(InHeadP->msgh_protected_payload);\n\telse\n\t", a->name, ty->intranpayload);
+        }
         if (ty->intran && !is_out(a) && a->in_server_proto && !a->parent)
             out(o, "\t%s = %s(%s_msg);\n", a->name, ty->intran, a->name);
+        else if (a->kind == AK_REQUESTPORT && ty->intranpayload && a->in_server_proto)
+            out(o, "\t%s = %s;\n", a->name, a->name);
     }
     for (size_t i = 0; i < r->nargs; i++) {
         Arg *a = r->args[i];
@@ -416,6 +424,19 @@ void emit_server(Out *o)
     for (size_t i = 0; i < m->routines.n; i++)
         emit_server_routine(o, m->routines.v[i]);
 
+    /* Defaults for routines a server leaves out (GNU MIG's convention:
+     * active when MIG_EOPNOTSUPP is defined, as the Hurd does). */
+    for (size_t i = 0; i < m->routines.n; i++) {
+        Routine *r = m->routines.v[i];
+        out(o, "#ifdef MIG_EOPNOTSUPP\nkern_return_t __attribute__((weak)) %s\n", server_name(o, r));
+        emit_server_params(o, r);
+        out(o, "\n{\n");
+        for (size_t k = 0; k < r->nargs; k++)
+            if (r->args[k]->in_server_proto)
+                out(o, "\t(void)%s;\n", r->args[k]->name);
+        out(o, "\treturn MIG_EOPNOTSUPP;\n}\n#endif\n\n");
+    }
+
     const char *demux = demux_name(o);
     /* The table is exported under GNU MIG's name: its server header looks
      * routines up in it with an inline function. */
@@ -432,6 +453,18 @@ void emit_server(Out *o)
     if (!m->nslots)
         out(o, "\t0,\n");
     out(o, "};\n\n");
+    if (o->opt && o->opt->symtab) {
+        /* -s: the routines by name, for debuggers and tracers. */
+        out(o, "mig_symtab_t _%sSymTab[] = {\n", m->subsystem);
+        for (size_t i = 0; i < m->routines.n; i++) {
+            Routine *r = m->routines.v[i];
+            out(o, "\t{ \"%s\", %u, (void (*)(void))_X%s },\n", r->name, r->request_id, r->name);
+        }
+        if (!m->routines.n)
+            out(o, "\t{ 0, 0, 0 },\n");
+        out(o, "};\nint _%sSymTabBase = %u;\nint _%sSymTabEnd = %u;\n\n", m->subsystem, m->base,
+            m->subsystem, m->base + m->nslots);
+    }
     out(o, "static mig_routine_t migc_routine(const mach_msg_header_t *InHeadP)\n{\n");
     out(o, "\tuint32_t id = (uint32_t)InHeadP->msgh_id - %uu;\n", m->base);
     if (m->nslots)
