@@ -295,7 +295,9 @@ void emit_enum_exports(Out *o)
         Type *t = o->m->types.v[i];
         if (!t->is_enum || !t->loc.file)
             continue;
-        out(o, "/* enum %s */\n", t->name);
+        /* C11 accepts the same typedef twice, so this coexists with a C
+         * header that already has it, and conflicts with one that differs. */
+        out(o, "/* enum %s */\ntypedef %s %s;\n", t->name, t->enum_base ? t->enum_base : "int", t->name);
         for (size_t k = 0; k < t->nenums; k++) {
             EnumItem *e = t->enums[k];
             out(o, "#ifdef %s\n", e->name);

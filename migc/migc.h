@@ -157,7 +157,8 @@ typedef struct Type {
     /* typed enums (migc extension) */
     EnumItem **enums;       /* members, in declaration order */
     size_t nenums;
-    bool enum_open;         /* [open]: server stubs do not check membership */
+    bool enum_open;         /* enum open: server stubs do not check membership */
+    const char *enum_base;  /* C type of the underlying integer (the typedef's target) */
     bool is_enum;
 } Type;
 

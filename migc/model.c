@@ -392,6 +392,7 @@ Type *model_type_enum(Ctx *c, Loc loc, Type *base, bool open, Vec *items)
     }
     t->is_enum = true;
     t->enum_open = open;
+    t->enum_base = base->ctype ? base->ctype : base->name;
     t->enums = (EnumItem **)items->v;
     t->nenums = items->n;
     return t;
