@@ -119,10 +119,7 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
     if (f->varying) {
         out(o, "\t{\n");
         emit_count_read(o, f, P, fail);
-        out(o, "\t\tP%u = %s + %u + ((%u * n + %u) & ~%uu);\n", nextseg, P, f->data_off, f->elem_size,
-            pad_mask(t), pad_mask(t));
-        out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - (char *)InHeadP) + %u > msgh_size))\n\t\t\t%s\n",
-            nextseg, ml->seg_size[nextseg], fail);
+        emit_varying_span(o, f, P, nextseg, "(char *)InHeadP", ml->seg_size[nextseg], fail);
         if (f->is_port)
             out(o, "\t\tfor (uint32_t i = 0; i < n; i++)\n\t\t\t%s[i] = (mach_port_t)migc_ld_port(%s + %u + %u * i);\n",
                 a->name, P, f->data_off, t->port_size);

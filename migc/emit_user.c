@@ -20,66 +20,6 @@ static const char *count_value(const Arg *a)
     return xsprintf("%s%s", a->kind == AK_INOUT ? "*" : "", a->count->name);
 }
 
-/* Store descriptor words; parts chosen at run time are or-ed in. */
-void emit_desc_store(Out *o, const Field *f, const char *base, const char *number,
-                     const char *poly, const char *dealloc)
-{
-    const Target *t = o->t;
-    Desc d = desc_of(t, f);
-    for (unsigned i = 0; i < d.nwords; i++) {
-        out(o, "\tmigc_st32(%s + %u, 0x%08xu", base, f->desc_off + 4 * i, d.w[i]);
-        if (number && i == d.number_word)
-            out(o, " | ((uint32_t)(%s) << %u)", number, d.number_shift);
-        if (poly && i == d.name_word)
-            out(o, " | ((uint32_t)(%s) & 0x%xu)", poly, d.name_mask);
-        if (dealloc && i == 0)
-            out(o, " | ((%s) ? 0x%08xu : 0)", dealloc, 1u << t->dealloc_bit);
-        out(o, ");\n");
-    }
-}
-
-/* Check descriptor words against what the receiver expects. */
-void emit_desc_check(Out *o, const Field *f, const char *base, const char *fail)
-{
-    const Target *t = o->t;
-    Field g = *f;
-    g.name_sent = f->name_check;
-    g.dealloc = false;
-    Desc d = desc_of(t, &g);
-    out(o, "\tif (mig_unlikely(");
-    bool first = true;
-    for (unsigned i = 0; i < d.nwords; i++) {
-        if (!d.check_mask[i])
-            continue;
-        if (!first)
-            out(o, " ||\n\t    ");
-        if (d.check_mask[i] == 0xffffffffu)
-            out(o, "migc_ld32(%s + %u) != 0x%08xu", base, f->desc_off + 4 * i, d.w[i]);
-        else
-            out(o, "(migc_ld32(%s + %u) & 0x%08xu) != 0x%08xu", base, f->desc_off + 4 * i,
-                d.check_mask[i], d.w[i] & d.check_mask[i]);
-        first = false;
-    }
-    if (first)
-        out(o, "0");
-    out(o, "))\n\t\t%s\n", fail);
-}
-
-/* The run-time element count a receiver reads from a descriptor. */
-const char *desc_number_expr(Out *o, const Field *f, const char *base)
-{
-    Desc d = desc_of(o->t, f);
-    if (d.number_word == 0 && d.number_shift)
-        return xsprintf("((migc_ld32(%s + %u) >> %u) & 0xfffu)", base, f->desc_off, d.number_shift);
-    return xsprintf("migc_ld32(%s + %u)", base, f->desc_off + 4 * d.number_word);
-}
-
-const char *desc_name_expr(Out *o, const Field *f, const char *base)
-{
-    Desc d = desc_of(o->t, f);
-    return xsprintf("(migc_ld32(%s + %u) & 0x%xu)", base, f->desc_off + 4 * d.name_word, d.name_mask);
-}
-
 static void emit_size_assert(Out *o, const char *ctype, unsigned size, const char *what)
 {
     out(o, "\t_Static_assert(sizeof(%s) == %u, \"%s: the C type %s is not %u bytes\");\n",
@@ -203,43 +143,11 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
         out(o, "\tmemset(%s + %u, 0, %u);\n", P, f->data_off + f->data_size, padded - f->data_size);
 }
 
-/* Read a received count: units from the descriptor, checked against the
- * element size and bound, into `n` (elements). */
-void emit_count_read(Out *o, const Field *f, const char *P, const char *fail)
-{
-    out(o, "\t\tuint32_t u = %s;\n", desc_number_expr(o, f, P));
-    if (f->count_mult > 1) {
-        out(o, "\t\tif (mig_unlikely(u %% %u != 0))\n\t\t\t%s\n", f->count_mult, fail);
-        out(o, "\t\tuint32_t n = u / %u;\n", f->count_mult);
-    } else
-        out(o, "\t\tuint32_t n = u;\n");
-    if (!f->indefinite && !f->out_of_line && f->number)
-        out(o, "\t\tif (mig_unlikely(n > %u))\n\t\t\t%s\n", f->inline_max, fail);
-}
-
-/* Where the segment after an indefinite item starts, and its inline flag. */
-void emit_indefinite_span(Out *o, const Field *f, const char *P, unsigned nextseg, const char *base,
-                          unsigned seg_size, const char *fail)
-{
-    const Target *t = o->t;
-    unsigned m = pad_mask(t);
-    out(o, "\t\tint in_line = (migc_ld32(%s + %u) & 0x%08xu) != 0;\n", P, f->desc_off, 1u << t->inline_bit);
-    if (f->is_port)
-        out(o, "\t\tif (mig_unlikely(%s != (in_line ? %uu : %uu)))\n\t\t\t%s\n", desc_size_expr(t, f, P),
-            t->port_bits, t->ool_port_bits, fail);
-    out(o, "\t\tif (in_line && mig_unlikely(n > (uint32_t)(msgh_size / %u)))\n\t\t\t%s\n", f->elem_size, fail);
-    out(o, "\t\tP%u = %s + %u + (in_line ? ((%u * n + %u) & ~%uu) : %u);\n", nextseg, P, f->data_off,
-        f->elem_size, m, m, (t->pointer_size + m) & ~m);
-    out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - %s) + %u > msgh_size))\n\t\t\t%s\n", nextseg, base, seg_size,
-        fail);
-}
-
 /* Unmarshal one reply field into the user's arguments. */
 static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P, unsigned nextseg)
 {
     const Target *t = o->t;
     const Arg *a = f->arg;
-    unsigned m = pad_mask(t);
     const char *fail = "return MIG_TYPE_ERROR;";
     out(o, "\t/* %s */\n", a->name);
     emit_desc_check(o, f, P, fail);
@@ -275,9 +183,7 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
         /* The count decides where the rest of the reply starts. */
         out(o, "\t{\n");
         emit_count_read(o, f, P, fail);
-        out(o, "\t\tP%u = %s + %u + ((%u * n + %u) & ~%uu);\n", nextseg, P, f->data_off, f->elem_size, m, m);
-        out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - Mess.Buf) + %u > msgh_size))\n\t\t\t%s\n",
-            nextseg, ml->seg_size[nextseg], fail);
+        emit_varying_span(o, f, P, nextseg, "Mess.Buf", ml->seg_size[nextseg], fail);
         if (f->is_string) {
             out(o, "\t\tmemcpy(%s, %s + %u, n);\n\t}\n", a->name, P, f->data_off);
             return;
