@@ -47,7 +47,8 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
                 unsigned n = f->is_string ? f->data_size : f->varying ? f->inline_max : f->number / f->count_mult;
                 if (n == 0)
                     n = 1;
-                out(o, "\t%s %s[%u];\n", elem_ctype(a, true), a->name, n);
+                /* A string buffer starts zeroed: what follows its NUL is sent too. */
+                out(o, "\t%s %s[%u]%s;\n", elem_ctype(a, true), a->name, n, f->is_string ? " = { 0 }" : "");
             } else if (f == NULL && is_out(a))
                 out(o, "\t%s %s[1];\n", elem_ctype(a, true), a->name);
             else if (t->is_port)
@@ -59,6 +60,8 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
         const Field *qf = field_of(rq, a);
         if (qf && qf->indefinite && qf->is_port)
             out(o, "\tmach_port_t %s_ports[%u];\n", a->name, qf->inline_max ? qf->inline_max : 1);
+        if (qf && qf->indefinite)
+            out(o, "\tint %s_ool = 0;\n", a->name);
         const Field *rf = field_of(rp, a);
         if (rf && rf->indefinite)   /* room for the inline form of the reply */
             out(o, "\tunion { char b[%u]; uint64_t align; } %s_buf;\n",
@@ -95,16 +98,17 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
         emit_indefinite_span(o, f, P, nextseg, "(char *)InHeadP", ml->seg_size[nextseg], fail);
         if (f->is_port) {
             /* Inline ports are wider than mach_port_t: converted into a local array. */
-            out(o, "\t\tif (in_line) {\n\t\t\tif (mig_unlikely(n > %u))\n\t\t\t\t%s\n", f->inline_max, fail);
-            out(o, "\t\t\tfor (uint32_t i = 0; i < n; i++)\n\t\t\t\t%s_ports[i] = (mach_port_t)migc_ld_port(%s + %u + %u * i);\n",
+            out(o, "\t\tif (migc_in_line) {\n\t\t\tif (mig_unlikely(migc_n > %u))\n\t\t\t\t%s\n", f->inline_max, fail);
+            out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t\t%s_ports[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
                 a->name, P, f->data_off, t->port_size);
             out(o, "\t\t\t%s = %s_ports;\n\t\t}\n", a->name, a->name);
         } else
-            out(o, "\t\tif (in_line)\n\t\t\t%s = (void *)(%s + %u);\n", a->name, P, f->data_off);
+            out(o, "\t\tif (migc_in_line)\n\t\t\t%s = (void *)(%s + %u);\n", a->name, P, f->data_off);
         out(o, "\t\telse\n\t\t\tmemcpy(&%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
         if (a->scopy)
-            out(o, "\t\t%s = in_line;\n", a->scopy->name);
-        out(o, "\t\t%s = n;\n\t}\n", a->count->name);
+            out(o, "\t\t%s = migc_in_line;\n", a->scopy->name);
+        out(o, "\t\t%s_ool = !migc_in_line;\n", a->name);
+        out(o, "\t\t%s = migc_n;\n\t}\n", a->count->name);
         return;
     }
     if (f->out_of_line) {
@@ -112,7 +116,7 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
         if (a->count) {
             out(o, "\t{\n");
             emit_count_read(o, f, P, fail);
-            out(o, "\t\t%s = n;\n\t}\n", a->count->name);
+            out(o, "\t\t%s = migc_n;\n\t}\n", a->count->name);
         }
         return;
     }
@@ -121,12 +125,15 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
         emit_count_read(o, f, P, fail);
         emit_varying_span(o, f, P, nextseg, "(char *)InHeadP", ml->seg_size[nextseg], fail);
         if (f->is_port)
-            out(o, "\t\tfor (uint32_t i = 0; i < n; i++)\n\t\t\t%s[i] = (mach_port_t)migc_ld_port(%s + %u + %u * i);\n",
+            out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
                 a->name, P, f->data_off, t->port_size);
         else
             out(o, "\t\t%s = (void *)(%s + %u);\n", a->name, P, f->data_off);
+        if (f->is_string)   /* terminated here, whatever the sender did */
+            out(o, "\t\tif (mig_unlikely(migc_n == 0))\n\t\t\t%s\n\t\t(%s + %u)[migc_n - 1] = 0;\n", fail, P,
+                f->data_off);
         if (a->count)
-            out(o, "\t\t%s = n;\n", a->count->name);
+            out(o, "\t\t%s = migc_n;\n", a->count->name);
         out(o, "\t}\n");
         return;
     }
@@ -136,12 +143,14 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
                 ty->intran ? (ty->server_ctype ? ty->server_ctype : "mach_port_t") : server_ctype(a), P, f->data_off);
             return;
         }
-        out(o, "\tfor (uint32_t i = 0; i < %u; i++)\n\t\t%s[i] = (mach_port_t)migc_ld_port(%s + %u + %u * i);\n",
+        out(o, "\tfor (uint32_t migc_i = 0; migc_i < %u; migc_i++)\n\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
             f->number, a->name, P, f->data_off, t->port_size);
         return;
     }
     if (arg_is_array(a)) {
         out(o, "\t%s = (void *)(%s + %u);\n", a->name, P, f->data_off);
+        if (f->is_string)   /* terminated here, whatever the sender did */
+            out(o, "\t(%s + %u)[%u] = 0;\n", P, f->data_off, f->data_size - 1);
         return;
     }
     out(o, "\t_Static_assert(sizeof %s == %u, \"%s: the C type is not %u bytes\");\n", dst, f->data_size,
@@ -170,10 +179,10 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
                 number, f->inline_max);
     }
     if (f->is_string && f->varying) {
-        out(o, "\t{\n\t\tuint32_t n = migc_strncpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->number);
-        out(o, "\t\tmemset(%s + %u + n, 0, ((n + %u) & ~%uu) - n);\n", R, f->data_off, pad_mask(t), pad_mask(t));
-        emit_desc_store(o, f, R, "n", NULL, NULL);
-        out(o, "\t\tR%u = %s + %u + ((n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
+        out(o, "\t{\n\t\tuint32_t migc_n = migc_strncpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->number);
+        out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", R, f->data_off, pad_mask(t), pad_mask(t));
+        emit_desc_store(o, f, R, "migc_n", NULL, NULL);
+        out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
         return;
     }
     emit_desc_store(o, f, R, number ? units_of(f, number) : NULL,
@@ -185,14 +194,14 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
         unsigned m = pad_mask(t);
         out(o, "\tif ((void *)%s == (void *)&%s_buf) {\n", a->name, a->name);
         if (f->is_port) {
-            out(o, "\t\tfor (uint32_t i = 0; i < %s; i++)\n", number);
-            out(o, "\t\t\tmigc_st_port(%s + %u + %u * i, (uintptr_t)%s[i]);\n", R, f->data_off, t->port_size, a->name);
+            out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < %s; migc_i++)\n", number);
+            out(o, "\t\t\tmigc_st_port(%s + %u + %u * migc_i, (uintptr_t)%s[migc_i]);\n", R, f->data_off, t->port_size, a->name);
             out(o, "\t\tR%u = %s + %u + %u * %s;\n\t} else {\n", nextseg, R, f->data_off, t->port_size, number);
         } else {
-            out(o, "\t\tuint32_t n = %u * %s;\n", f->elem_size, number);
-            out(o, "\t\tmemcpy(%s + %u, %s, n);\n", R, f->data_off, a->name);
-            out(o, "\t\tmemset(%s + %u + n, 0, ((n + %u) & ~%uu) - n);\n", R, f->data_off, m, m);
-            out(o, "\t\tR%u = %s + %u + ((n + %u) & ~%uu);\n\t} else {\n", nextseg, R, f->data_off, m, m);
+            out(o, "\t\tuint32_t migc_n = %u * %s;\n", f->elem_size, number);
+            out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, a->name);
+            out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", R, f->data_off, m, m);
+            out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t} else {\n", nextseg, R, f->data_off, m, m);
         }
         out(o, "\t\tmigc_st32(%s + %u, (migc_ld32(%s + %u) & ~0x%08xu) | 0x%08xu);\n", R, f->desc_off, R,
             f->desc_off, 1u << t->inline_bit, 1u << t->dealloc_bit);
@@ -209,8 +218,11 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
     }
     unsigned padded = (f->data_size + pad_mask(t)) & ~pad_mask(t);
     if (f->is_string) {
-        out(o, "\tmemset(%s + %u, 0, %u);\n", R, f->data_off, padded);
-        out(o, "\t(void) migc_strncpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->data_size);
+        /* The bytes as the server function wrote them (as GNU MIG sends
+         * them); receivers terminate the string. */
+        out(o, "\tmemcpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->data_size);
+        if (padded > f->data_size)
+            out(o, "\tmemset(%s + %u, 0, %u);\n", R, f->data_off + f->data_size, padded - f->data_size);
         return;
     }
     if (f->is_port) {
@@ -219,17 +231,17 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
             return;
         }
         const char *n = f->varying ? number : xsprintf("%u", f->number);
-        out(o, "\tfor (uint32_t i = 0; i < %s; i++)\n\t\tmigc_st_port(%s + %u + %u * i, (uintptr_t)%s[i]);\n",
+        out(o, "\tfor (uint32_t migc_i = 0; migc_i < %s; migc_i++)\n\t\tmigc_st_port(%s + %u + %u * migc_i, (uintptr_t)%s[migc_i]);\n",
             n, R, f->data_off, t->port_size, v);
         if (f->varying)
             out(o, "\tR%u = %s + %u + %u * %s;\n", nextseg, R, f->data_off, t->port_size, n);
         return;
     }
     if (f->varying) {
-        out(o, "\t{\n\t\tuint32_t n = %u * %s;\n", f->elem_size, number);
-        out(o, "\t\tmemcpy(%s + %u, %s, n);\n", R, f->data_off, v);
-        out(o, "\t\tmemset(%s + %u + n, 0, ((n + %u) & ~%uu) - n);\n", R, f->data_off, pad_mask(t), pad_mask(t));
-        out(o, "\t\tR%u = %s + %u + ((n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
+        out(o, "\t{\n\t\tuint32_t migc_n = %u * %s;\n", f->elem_size, number);
+        out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, v);
+        out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", R, f->data_off, pad_mask(t), pad_mask(t));
+        out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
         return;
     }
     if (arg_is_array(a))
@@ -344,7 +356,7 @@ static void emit_server_routine(Out *o, Routine *r)
         if (ty->intran && !is_out(a) && a->in_server_proto && !a->parent)
             out(o, "\t%s = %s(%s_msg);\n", a->name, ty->intran, a->name);
         else if (a->kind == AK_REQUESTPORT && ty->intranpayload && a->in_server_proto)
-            out(o, "\t%s = %s;\n", a->name, a->name);
+            out(o, "\t;\n");   /* the port itself, read above */
     }
     for (size_t i = 0; i < r->nargs; i++) {
         Arg *a = r->args[i];
@@ -372,6 +384,13 @@ static void emit_server_routine(Out *o, Routine *r)
         Arg *a = r->args[i];
         if (a->type->destructor && !is_out(a) && a->in_server_proto && !a->parent)
             out(o, "\t%s(%s);\n", a->type->destructor, a->name);
+        /* An unbounded array the server could not tell from inline data is
+         * freed here once the call succeeded (on failure the request is
+         * destroyed whole), as GNU MIG does. */
+        const Field *qf = field_of(rq, a);
+        if (qf && qf->indefinite)
+            out(o, "\tif (%s_ool && OutP->RetCode == KERN_SUCCESS)\n\t\tmig_deallocate((vm_address_t)%s, %s * %u);\n",
+                a->name, a->name, a->count->name, qf->is_port ? 4 : qf->elem_size);
     }
     if (!rp) {
         out(o, "}\n\n");
@@ -408,7 +427,12 @@ void emit_server(Out *o)
     Module *m = o->m;
     const Target *t = o->t;
     emit_preamble(o, "Server stubs");
+    out(o, "#include <mach/mach_types.h>\n");
+    out(o, "#if __has_include(<mach/mig_support.h>)\n#include <mach/mig_support.h>\n#else\n");
+    out(o, "extern void mig_deallocate(vm_address_t, vm_size_t);\n#endif\n");
     emit_imports(o, IMPORT_SERVER);
+    if (m->rcsid)
+        out(o, "char %s_server_rcsid[] = %s;\n", m->subsystem, m->rcsid);
     out(o, "\n");
     /* The server functions the user of these stubs provides. */
     for (size_t i = 0; i < m->routines.n; i++) {

@@ -32,10 +32,10 @@ static void put_inline_data(Out *o, const char *P, unsigned off, const char *src
                             unsigned nextseg)
 {
     unsigned m = pad_mask(o->t);
-    out(o, "\t\tuint32_t n = %s;\n", bytes);
-    out(o, "\t\tmemcpy(%s + %u, %s, n);\n", P, off, src);
-    out(o, "\t\tmemset(%s + %u + n, 0, ((n + %u) & ~%uu) - n);\n", P, off, m, m);
-    out(o, "\t\tP%u = %s + %u + ((n + %u) & ~%uu);\n", nextseg, P, off, m, m);
+    out(o, "\t\tuint32_t migc_n = %s;\n", bytes);
+    out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", P, off, src);
+    out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", P, off, m, m);
+    out(o, "\t\tP%u = %s + %u + ((migc_n + %u) & ~%uu);\n", nextseg, P, off, m, m);
 }
 
 /* Marshal one request field from the user's arguments. */
@@ -56,7 +56,7 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
         const Field *rf = field_of(r->reply[o->tindex], a->parent);
         emit_desc_store(o, f, P, NULL, NULL, NULL);
         if (rf && (rf->inline_max || rf->indefinite))
-            out(o, "\t{\n\t\tmach_msg_type_number_t n = %s < %u ? %s : %u;\n\t\tmemcpy(%s + %u, &n, 4);\n\t}\n",
+            out(o, "\t{\n\t\tmach_msg_type_number_t migc_n = %s < %u ? %s : %u;\n\t\tmemcpy(%s + %u, &migc_n, 4);\n\t}\n",
                 v, rf->inline_max, v, rf->inline_max, P, f->data_off);
         else
             out(o, "\tmemcpy(%s + %u, %s, 4);\n", P, f->data_off, xsprintf("&%s", v));
@@ -71,10 +71,10 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
     }
     if (f->is_string && f->varying) {
         /* The count is the string's length with its NUL, within the bound. */
-        out(o, "\t{\n\t\tuint32_t n = migc_strncpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->number);
-        out(o, "\t\tmemset(%s + %u + n, 0, ((n + %u) & ~%uu) - n);\n", P, f->data_off, m, m);
-        emit_desc_store(o, f, P, "n", NULL, NULL);
-        out(o, "\t\tP%u = %s + %u + ((n + %u) & ~%uu);\n\t}\n", nextseg, P, f->data_off, m, m);
+        out(o, "\t{\n\t\tuint32_t migc_n = migc_strncpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->number);
+        out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", P, f->data_off, m, m);
+        emit_desc_store(o, f, P, "migc_n", NULL, NULL);
+        out(o, "\t\tP%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, P, f->data_off, m, m);
         return;
     }
     emit_desc_store(o, f, P, number ? units_of(f, number) : NULL, poly, dealloc);
@@ -83,16 +83,22 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
         if (!f->is_port)
             emit_size_assert(o, elem_ctype(a, false), f->elem_size, a->name);
         out(o, "\tif (%s > %u) {\n", number, f->inline_max);
-        out(o, "\t\tmigc_st32(%s + %u, migc_ld32(%s + %u) & ~0x%08xu);\n", P, f->desc_off, P, f->desc_off,
+        /* Out of line: no inline bit; the deallocate bit as the argument says. */
+        out(o, "\t\tmigc_st32(%s + %u, (migc_ld32(%s + %u) & ~0x%08xu)", P, f->desc_off, P, f->desc_off,
             1u << t->inline_bit);
+        if (f->dealloc)
+            out(o, " | 0x%08xu", 1u << t->dealloc_bit);
+        else if (dealloc)
+            out(o, " | (%s ? 0x%08xu : 0)", dealloc, 1u << t->dealloc_bit);
+        out(o, ");\n");
         if (f->is_port)   /* out of line, ports travel as names */
             out(o, "\t\t%s;\n", desc_size_store(t, f, P, t->ool_port_bits));
         out(o, "\t\tmemcpy(%s + %u, &%s, %u);\n", P, f->data_off, a->name, t->pointer_size);
         out(o, "\t\tmsgh_complex = 1;\n");
         out(o, "\t\tP%u = %s + %u;\n\t} else {\n", nextseg, P, f->data_off + ((t->pointer_size + m) & ~m));
         if (f->is_port) {
-            out(o, "\t\tfor (uint32_t i = 0; i < %s; i++)\n", number);
-            out(o, "\t\t\tmigc_st_port(%s + %u + %u * i, (uintptr_t)%s[i]);\n", P, f->data_off, t->port_size, a->name);
+            out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < %s; migc_i++)\n", number);
+            out(o, "\t\t\tmigc_st_port(%s + %u + %u * migc_i, (uintptr_t)%s[migc_i]);\n", P, f->data_off, t->port_size, a->name);
             out(o, "\t\tP%u = %s + %u + %u * %s;\n", nextseg, P, f->data_off, t->port_size, number);
         } else
             put_inline_data(o, P, f->data_off, a->name, xsprintf("%u * %s", f->elem_size, number), nextseg);
@@ -118,8 +124,8 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
             return;
         }
         const char *n = f->varying ? number : xsprintf("%u", f->number);
-        out(o, "\tfor (uint32_t i = 0; i < %s; i++)\n", n);
-        out(o, "\t\tmigc_st_port(%s + %u + %u * i, (uintptr_t)%s[i]);\n", P, f->data_off, t->port_size, a->name);
+        out(o, "\tfor (uint32_t migc_i = 0; migc_i < %s; migc_i++)\n", n);
+        out(o, "\t\tmigc_st_port(%s + %u + %u * migc_i, (uintptr_t)%s[migc_i]);\n", P, f->data_off, t->port_size, a->name);
         if (poly)
             out(o, "\tif (MACH_MSG_TYPE_PORT_ANY(%s))\n\t\tmsgh_complex = 1;\n", poly);
         if (f->varying)
@@ -157,16 +163,16 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
         out(o, "\t{\n");
         emit_count_read(o, f, P, fail);
         emit_indefinite_span(o, f, P, nextseg, "Mess.Buf", ml->seg_size[nextseg], fail);
-        out(o, "\t\tif (!in_line)\n\t\t\tmemcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
-        out(o, "\t\telse {\n\t\t\tif (n > *%s)\n\t\t\t\tmig_allocate((vm_address_t *)%s, sizeof **%s * n);\n",
+        out(o, "\t\tif (!migc_in_line)\n\t\t\tmemcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
+        out(o, "\t\telse {\n\t\t\tif (migc_n > *%s)\n\t\t\t\tmig_allocate((vm_address_t *)%s, sizeof **%s * migc_n);\n",
             a->count->name, a->name, a->name);
         if (f->is_port)
-            out(o, "\t\t\tfor (uint32_t i = 0; i < n; i++)\n\t\t\t\t(*%s)[i] = (mach_port_t)migc_ld_port(%s + %u + %u * i);\n",
+            out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t\t(*%s)[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
                 a->name, P, f->data_off, t->port_size);
         else
-            out(o, "\t\t\tmemcpy(*%s, %s + %u, %u * n);\n", a->name, P, f->data_off, f->elem_size);
+            out(o, "\t\t\tmemcpy(*%s, %s + %u, %u * migc_n);\n", a->name, P, f->data_off, f->elem_size);
         out(o, "\t\t}\n");
-        out(o, "\t\t*%s = n;\n\t}\n", a->count->name);
+        out(o, "\t\t*%s = migc_n;\n\t}\n", a->count->name);
         return;
     }
     if (f->out_of_line) {
@@ -175,7 +181,7 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
         if (a->count) {
             out(o, "\t{\n");
             emit_count_read(o, f, P, fail);
-            out(o, "\t\t*%s = n;\n\t}\n", a->count->name);
+            out(o, "\t\t*%s = migc_n;\n\t}\n", a->count->name);
         }
         return;
     }
@@ -185,22 +191,23 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
         emit_count_read(o, f, P, fail);
         emit_varying_span(o, f, P, nextseg, "Mess.Buf", ml->seg_size[nextseg], fail);
         if (f->is_string) {
-            out(o, "\t\tmemcpy(%s, %s + %u, n);\n\t}\n", a->name, P, f->data_off);
+            out(o, "\t\tmemcpy(%s, %s + %u, migc_n);\n", a->name, P, f->data_off);
+            out(o, "\t\tif (migc_n)\n\t\t\t%s[migc_n - 1] = 0;\n\t}\n", a->name);
             return;
         }
-        out(o, "\t\tif (n > *%s) {\n", a->count->name);
+        out(o, "\t\tif (migc_n > *%s) {\n", a->count->name);
         if (f->is_port)
-            out(o, "\t\t\tfor (uint32_t i = 0; i < *%s; i++)\n\t\t\t\t%s[i] = (mach_port_t)migc_ld_port(%s + %u + %u * i);\n",
+            out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < *%s; migc_i++)\n\t\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
                 a->count->name, a->name, P, f->data_off, t->port_size);
         else
             out(o, "\t\t\tmemcpy(%s, %s + %u, %u * *%s);\n", a->name, P, f->data_off, f->elem_size, a->count->name);
-        out(o, "\t\t\t*%s = n;\n\t\t\treturn MIG_ARRAY_TOO_LARGE;\n\t\t}\n", a->count->name);
+        out(o, "\t\t\t*%s = migc_n;\n\t\t\treturn MIG_ARRAY_TOO_LARGE;\n\t\t}\n", a->count->name);
         if (f->is_port)
-            out(o, "\t\tfor (uint32_t i = 0; i < n; i++)\n\t\t\t%s[i] = (mach_port_t)migc_ld_port(%s + %u + %u * i);\n",
+            out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
                 a->name, P, f->data_off, t->port_size);
         else
-            out(o, "\t\tmemcpy(%s, %s + %u, %u * n);\n", a->name, P, f->data_off, f->elem_size);
-        out(o, "\t\t*%s = n;\n\t}\n", a->count->name);
+            out(o, "\t\tmemcpy(%s, %s + %u, %u * migc_n);\n", a->name, P, f->data_off, f->elem_size);
+        out(o, "\t\t*%s = migc_n;\n\t}\n", a->count->name);
         return;
     }
     if (f->is_string) {
@@ -212,7 +219,7 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
             out(o, "\t*%s = (mach_port_t)migc_ld_port(%s + %u);\n", a->name, P, f->data_off);
             return;
         }
-        out(o, "\tfor (uint32_t i = 0; i < %u; i++)\n\t\t%s[i] = (mach_port_t)migc_ld_port(%s + %u + %u * i);\n",
+        out(o, "\tfor (uint32_t migc_i = 0; migc_i < %u; migc_i++)\n\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
             f->number, a->name, P, f->data_off, t->port_size);
         return;
     }
@@ -276,7 +283,7 @@ static void emit_user_routine(Out *o, Routine *r)
     if (!r->simple)
         out(o, "\tmach_msg_return_t msg_result;\n");
     if (!r->simple && !o->m->kernel_user)
-        out(o, "\tmach_port_t reply_port;\n");
+        out(o, "\tmach_port_t migc_reply_port;\n");
     out(o, "\n\tmemset(&Mess.Head, 0, sizeof Mess.Head);\n");
 
     for (size_t i = 0; i < rq->nfields; i++) {
@@ -297,10 +304,10 @@ static void emit_user_routine(Out *o, Routine *r)
     if (kernel || (r->simple && !(r->reply_port && r->reply_port->kind != AK_SREPLYPORT)))
         out(o, "\tMess.Head.msgh_local_port = MACH_PORT_NULL;\n");
     else if (own_reply_port)
-        out(o, "\treply_port = mig_get_reply_port();\n\tMess.Head.msgh_local_port = reply_port;\n");
+        out(o, "\tmigc_reply_port = mig_get_reply_port();\n\tMess.Head.msgh_local_port = migc_reply_port;\n");
     else {
         if (!r->simple)
-            out(o, "\treply_port = %s;\n", r->reply_port->name);
+            out(o, "\tmigc_reply_port = %s;\n", r->reply_port->name);
         out(o, "\tMess.Head.msgh_local_port = %s;\n", r->reply_port->name);
     }
     out(o, "\tMess.Head.msgh_seqno = 0;\n\tMess.Head.msgh_id = %u;\n\n", r->request_id);
@@ -319,18 +326,18 @@ static void emit_user_routine(Out *o, Routine *r)
         return;
     }
     else
-        out(o, "\tmsg_result = mach_msg(&Mess.Head, MACH_SEND_MSG|MACH_RCV_MSG|%s%s, msgh_size, %u, reply_port, %s, MACH_PORT_NULL);\n",
+        out(o, "\tmsg_result = mach_msg(&Mess.Head, MACH_SEND_MSG|MACH_RCV_MSG|%s%s, msgh_size, %u, migc_reply_port, %s, MACH_PORT_NULL);\n",
             options, timeout ? "|MACH_RCV_TIMEOUT" : "", rp->max_size, timeout ? timeout : "MACH_MSG_TIMEOUT_NONE");
     out(o, "\tif (msg_result != MACH_MSG_SUCCESS) {\n");
     if (own_reply_port)
-        out(o, "\t\tmig_dealloc_reply_port(reply_port);\n");
+        out(o, "\t\tmig_dealloc_reply_port(migc_reply_port);\n");
     out(o, "\t\treturn msg_result;\n\t}\n");
     if (own_reply_port)
-        out(o, "\tmig_put_reply_port(reply_port);\n");
+        out(o, "\tmig_put_reply_port(migc_reply_port);\n");
     out(o, "\n\tif (mig_unlikely(Mess.Head.msgh_id != %u)) {\n", r->reply_id);
     out(o, "\t\tif (Mess.Head.msgh_id == MACH_NOTIFY_SEND_ONCE)\n\t\t\treturn MIG_SERVER_DIED;\n");
     if (own_reply_port)
-        out(o, "\t\tmig_dealloc_reply_port(reply_port);\n");
+        out(o, "\t\tmig_dealloc_reply_port(migc_reply_port);\n");
     out(o, "\t\treturn MIG_REPLY_MISMATCH;\n\t}\n\n");
 
     /* The reply: its size and complexity, or a bare error return code. */
@@ -377,6 +384,8 @@ void emit_user(Out *o, Routine *only)
         out(o, "extern void mig_allocate(vm_address_t *, vm_size_t);\n#endif\n");
     }
     emit_imports(o, IMPORT_USER);
+    if (o->m->rcsid && !only)   /* one definition, not one per -i file */
+        out(o, "char %s_user_rcsid[] = %s;\n", o->m->subsystem, o->m->rcsid);
     out(o, "\n");
     for (size_t i = 0; i < o->m->routines.n; i++) {
         Routine *r = o->m->routines.v[i];

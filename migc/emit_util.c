@@ -20,7 +20,7 @@ Desc desc_of(const Target *t, const Field *f)
     uint32_t name = f->name_sent == MT_POLYMORPHIC ? 0 : (uint32_t)f->name_sent;
     uint32_t flags = (f->out_of_line ? 0 : 1u << t->inline_bit) |
                      (f->longform ? 1u << t->longform_bit : 0) |
-                     (f->dealloc ? 1u << t->dealloc_bit : 0);
+                     (f->dealloc && f->out_of_line ? 1u << t->dealloc_bit : 0);
     uint32_t flag_mask = (1u << t->inline_bit) | (1u << t->longform_bit);
     uint32_t number = f->varying ? 0 : f->number;
     if (t->number_in_word) {
@@ -204,10 +204,13 @@ static void param(Out *o, const Arg *a, bool server)
         out(o, "boolean_t %s", a->name);
         return;
     case AK_IN:
-        if (arg_is_array(a))
-            out(o, "const %s %s", ct, a->name);
-        else if (a->type->indefinite)   /* a pointer to elements the callee only reads */
+        /* Arrays and strings the callee only reads: a pointer to const
+         * elements, which is what both an array typedef and GNU MIG's
+         * const_TYPE spelling come to. */
+        if (a->type->is_string || a->type->indefinite)
             out(o, "const %s *%s", elem_ctype(a, server), a->name);
+        else if (arg_is_array(a))
+            out(o, "const %s %s", ct, a->name);
         else
             out(o, "%s %s", ct, a->name);
         return;
@@ -280,10 +283,12 @@ void emit_preamble(Out *o, const char *what)
     out(o, "static inline uintptr_t migc_ld_port(const char *p) { uintptr_t v; memcpy(&v, p, sizeof v); return v; }\n");
     out(o, "static inline void migc_st_ptr(char *p, const void *v) { memcpy(p, &v, sizeof v); }\n");
     out(o, "static inline void *migc_ld_ptr(const char *p) { void *v; memcpy(&v, p, sizeof v); return v; }\n");
-    out(o, "/* Copy a C string into n bytes: returns the bytes used, NUL included when it fits. */\n");
+    out(o, "/* Copy at most n - 1 characters and a NUL into d (always terminated, as\n");
+    out(o, " * glibc's mig_strncpy); returns the bytes used, the NUL included. */\n");
     out(o, "static inline uint32_t migc_strncpy(char *d, const char *s, uint32_t n)\n");
-    out(o, "{\n\tuint32_t i = 0;\n\twhile (i < n && s[i]) { d[i] = s[i]; i++; }\n");
-    out(o, "\tif (i < n) d[i++] = 0;\n\treturn i;\n}\n\n");
+    out(o, "{\n\tuint32_t i = 0;\n\tif (n == 0)\n\t\treturn 0;\n");
+    out(o, "\twhile (i < n - 1 && s[i]) { d[i] = s[i]; i++; }\n");
+    out(o, "\td[i++] = 0;\n\treturn i;\n}\n\n");
     (void)t;
 }
 
@@ -322,7 +327,7 @@ void emit_desc_store(Out *o, const Field *f, const char *base, const char *numbe
             out(o, " | ((uint32_t)(%s) << %u)", number, d.number_shift);
         if (poly && i == d.name_word)
             out(o, " | ((uint32_t)(%s) & 0x%xu)", poly, d.name_mask);
-        if (dealloc && i == 0)
+        if (dealloc && i == 0 && f->out_of_line)
             out(o, " | ((%s) ? 0x%08xu : 0)", dealloc, 1u << t->dealloc_bit);
         out(o, ");\n");
     }
@@ -374,14 +379,14 @@ const char *desc_name_expr(Out *o, const Field *f, const char *base)
  * element size and bound, into `n` (elements). */
 void emit_count_read(Out *o, const Field *f, const char *P, const char *fail)
 {
-    out(o, "\t\tuint32_t u = %s;\n", desc_number_expr(o, f, P));
+    out(o, "\t\tuint32_t migc_u = %s;\n", desc_number_expr(o, f, P));
     if (f->count_mult > 1) {
-        out(o, "\t\tif (mig_unlikely(u %% %u != 0))\n\t\t\t%s\n", f->count_mult, fail);
-        out(o, "\t\tuint32_t n = u / %u;\n", f->count_mult);
+        out(o, "\t\tif (mig_unlikely(migc_u %% %u != 0))\n\t\t\t%s\n", f->count_mult, fail);
+        out(o, "\t\tuint32_t migc_n = migc_u / %u;\n", f->count_mult);
     } else
-        out(o, "\t\tuint32_t n = u;\n");
+        out(o, "\t\tuint32_t migc_n = migc_u;\n");
     if (!f->indefinite && !f->out_of_line && f->number)
-        out(o, "\t\tif (mig_unlikely(n > %u))\n\t\t\t%s\n", f->inline_max, fail);
+        out(o, "\t\tif (mig_unlikely(migc_n > %u))\n\t\t\t%s\n", f->inline_max, fail);
 }
 
 /* Where the segment after a varying inline item of n elements starts; the
@@ -390,7 +395,7 @@ void emit_varying_span(Out *o, const Field *f, const char *P, unsigned nextseg, 
                        unsigned seg_size, const char *fail)
 {
     unsigned m = (o->t->msg_align - 1);
-    out(o, "\t\tP%u = %s + %u + ((%u * n + %u) & ~%uu);\n", nextseg, P, f->data_off, f->elem_size, m, m);
+    out(o, "\t\tP%u = %s + %u + ((%u * migc_n + %u) & ~%uu);\n", nextseg, P, f->data_off, f->elem_size, m, m);
     out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - %s) + %u > msgh_size))\n\t\t\t%s\n", nextseg, base,
         seg_size, fail);
 }
@@ -401,12 +406,12 @@ void emit_indefinite_span(Out *o, const Field *f, const char *P, unsigned nextse
 {
     const Target *t = o->t;
     unsigned m = t->msg_align - 1;
-    out(o, "\t\tint in_line = (migc_ld32(%s + %u) & 0x%08xu) != 0;\n", P, f->desc_off, 1u << t->inline_bit);
+    out(o, "\t\tint migc_in_line = (migc_ld32(%s + %u) & 0x%08xu) != 0;\n", P, f->desc_off, 1u << t->inline_bit);
     if (f->is_port)
-        out(o, "\t\tif (mig_unlikely(%s != (in_line ? %uu : %uu)))\n\t\t\t%s\n", desc_size_expr(t, f, P),
+        out(o, "\t\tif (mig_unlikely(%s != (migc_in_line ? %uu : %uu)))\n\t\t\t%s\n", desc_size_expr(t, f, P),
             t->port_bits, t->ool_port_bits, fail);
-    out(o, "\t\tif (in_line && mig_unlikely(n > (uint32_t)(msgh_size / %u)))\n\t\t\t%s\n", f->elem_size, fail);
-    out(o, "\t\tP%u = %s + %u + (in_line ? ((%u * n + %u) & ~%uu) : %u);\n", nextseg, P, f->data_off,
+    out(o, "\t\tif (migc_in_line && mig_unlikely(migc_n > (uint32_t)(msgh_size / %u)))\n\t\t\t%s\n", f->elem_size, fail);
+    out(o, "\t\tP%u = %s + %u + (migc_in_line ? ((%u * migc_n + %u) & ~%uu) : %u);\n", nextseg, P, f->data_off,
         f->elem_size, m, m, (t->pointer_size + m) & ~m);
     out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - %s) + %u > msgh_size))\n\t\t\t%s\n", nextseg, base, seg_size,
         fail);

@@ -44,7 +44,8 @@ void layout_wire(const Target *t, const Type *ty, int *name, unsigned *bits, uns
     *name = ty->in_name;
     *number = ty->number;
     if (ty->members) {
-        /* A C-like struct travels as units of its most aligned member. */
+        /* A C-like struct travels as units of its strictest member alignment
+         * (on i686 a 64-bit member is 4-byte aligned: 32-bit units). */
         unsigned size, align;
         Type one = *ty;
         one.number = 1;
@@ -53,11 +54,8 @@ void layout_wire(const Target *t, const Type *ty, int *name, unsigned *bits, uns
         for (size_t i = 0; i < ty->nmembers; i++) {
             unsigned s, a;
             c_size_align(t, ty->members[i], &s, &a);
-            unsigned b = ty->members[i]->word_sized ? t->word_size : (ty->members[i]->elem_bits + 7) / 8;
-            if (ty->members[i]->members)
-                b = a;
-            if (b > widest)
-                widest = b;
+            if (a > widest)
+                widest = a;
         }
         if (widest > 8)
             widest = 8;
@@ -89,13 +87,13 @@ static unsigned wire_bits(const Target *t, const Type *ty)
 /* Whether GNU MIG would use the long descriptor form: counts beyond the
  * short form's 12 bits, unbounded arrays, or sizes beyond 8 bits, unless
  * islong / isnotlong says otherwise. */
-static bool wants_long(const Target *t, const Type *ty, unsigned bits, int forced)
+static bool wants_long(const Target *t, bool unbounded, unsigned units, unsigned bits, int forced)
 {
     if (forced > 0)
         return true;
     if (forced < 0)
         return false;
-    return ty->unbounded || ty->number > t->short_number_max || bits > t->short_size_max;
+    return unbounded || units > t->short_number_max || bits > t->short_size_max;
 }
 
 static Field *field_new(FieldKind kind, const char *name, unsigned seg)
@@ -149,10 +147,11 @@ static Field *data_field(const Target *t, Arg *a, unsigned seg, Diag *d)
     f->is_string = ty->is_string;
     f->dealloc = a->dealloc == DEALLOC_YES;
     f->dealloc_choice = a->dealloc == DEALLOC_CHOICE;
-    f->longform = wants_long(t, ty, f->elem_bits, a->longform);
-    if (a->longform < 0 && wants_long(t, ty, f->elem_bits, 0) && !f->out_of_line)
+    /* Decided on the units that travel (a struct element counts several). */
+    f->longform = wants_long(t, ty->unbounded, f->number, f->elem_bits, a->longform);
+    if (a->longform < 0 && wants_long(t, ty->unbounded, f->number, f->elem_bits, 0) && !f->out_of_line)
         diag_warn(d, a->loc, "'%s' is too big for isnotlong", a->name);
-    if (a->longform > 0 && !wants_long(t, ty, f->elem_bits, 0))
+    if (a->longform > 0 && !wants_long(t, ty->unbounded, f->number, f->elem_bits, 0))
         diag_warn(d, a->loc, "'%s' does not need islong", a->name);
     unsigned unit = ty->is_port && !ty->out_of_line ? t->port_size : (f->elem_bits + 7) / 8;
     /* Counts the user gives are in elements; descriptors count wire units. */

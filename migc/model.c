@@ -37,7 +37,6 @@ static const struct {
     { "MACH_MSG_TYPE_PORT_SEND", MT_POLYMORPHIC, 17, PORT_BITS },
     { "MACH_MSG_TYPE_PORT_SEND_ONCE", MT_POLYMORPHIC, 18, PORT_BITS },
     { "MACH_MSG_TYPE_POLYMORPHIC", MT_POLYMORPHIC, MT_POLYMORPHIC, PORT_BITS },
-    { "MACH_MSG_TYPE_PROTECTED_PAYLOAD", 23, 23, PORT_BITS },
 };
 
 static int ipc_lookup(const char *name)
@@ -360,9 +359,9 @@ Type *model_type_enum(Ctx *c, Loc loc, Type *base, bool open, Vec *items)
         return t;
     }
     unsigned bits = base->elem_bits ? base->elem_bits : 32;
-    bool is_signed = base->name && (strstr(base->name, "int") && !strstr(base->name, "uint")
-                                    && strncmp(base->name, "unsigned", 8) != 0
-                                    && strcmp(base->name, "natural_t") != 0);
+    const char *bn = base->name ? base->name : "";
+    bool is_signed = !(bn[0] == 'u' || strncmp(bn, "natural", 7) == 0 || strcmp(bn, "boolean_t") == 0 ||
+                       base->in_name == MT_BOOLEAN);
     int64_t lo = 0, hi = 0;
     if (bits >= 64) {
         lo = is_signed ? INT64_MIN : 0;
@@ -624,8 +623,8 @@ static void set_arg_dealloc(Ctx *c, Arg *a)
         diag_error(&c->diag, a->loc, "'%s' is both dealloc and notdealloc", a->name);
     if ((a->flags & AF_ISLONG) && (a->flags & AF_ISNOTLONG))
         diag_error(&c->diag, a->loc, "'%s' is both islong and isnotlong", a->name);
-    if ((a->flags & AF_SERVERCOPY) && !t->out_of_line && !t->indefinite)
-        diag_warn(&c->diag, a->loc, "'%s' is not out of line: servercopy has no effect", a->name);
+    if ((a->flags & AF_SERVERCOPY) && !t->indefinite)
+        diag_warn(&c->diag, a->loc, "'%s' never arrives inline-or-out-of-line (an unbounded array): servercopy has no effect", a->name);
     a->longform = t->longform;
     if (a->flags & AF_ISLONG) a->longform = 1;
     if (a->flags & AF_ISNOTLONG) a->longform = -1;
@@ -700,9 +699,8 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
         }
         Type *t = a->type;
         bool data = a->in_request || a->in_reply;
-        /* The kernel side of a KernelUser or KernelServer interface sends a
-         * PORT_* right by its own name (the right moves): no disposition
-         * parameter there.  (GNU MIG does this for KernelServer only.) */
+        /* A KernelServer interface sends a PORT_* right by its own name (the
+         * right moves): no disposition parameter on the kernel's side. */
         bool kernel_sends = m->kernel_server && a->kind == AK_OUT;
         if (kernel_sends && t->in_name == MT_POLYMORPHIC && t->out_name != MT_POLYMORPHIC) {
             t = a->type = type_clone(t);
@@ -732,16 +730,16 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
                 a->count->in_request = true;
             vec_push(&out, a->count);
         }
-        if (a->in_request && ((a->flags & AF_SERVERCOPY) || t->servercopy) &&
-            (t->out_of_line || t->indefinite)) {
+        if (a->in_request && ((a->flags & AF_SERVERCOPY) || t->servercopy) && t->indefinite) {
             a->scopy = implicit_arg(a, AK_SCOPY, "SCopy", natural_type(a->loc, "boolean_t"));
             a->scopy->in_user_proto = false;
             vec_push(&out, a->scopy);
         }
         if (data && a->dealloc == DEALLOC_CHOICE) {
+            /* The side that sends the data decides whether it is freed. */
             a->dealloc_arg = implicit_arg(a, AK_DEALLOC, "Dealloc", natural_type(a->loc, "boolean_t"));
-            a->dealloc_arg->in_server_proto = false;
-            a->dealloc_arg->in_request = a->in_request;
+            a->dealloc_arg->in_user_proto = a->in_user_proto && a->kind != AK_OUT;
+            a->dealloc_arg->in_server_proto = a->in_server_proto && a->kind == AK_OUT;
             vec_push(&out, a->dealloc_arg);
         }
     }

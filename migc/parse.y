@@ -97,7 +97,7 @@ static Prim prim_name(const char *s, Loc loc) { Prim p = { false, 0, s, loc }; r
 %type <flags> ipcflags
 %type <kind> direction
 %type <num> submods
-%type <str> word
+%type <str> word name
 
 %left '+' '-'
 %left '*' '/'
@@ -126,6 +126,13 @@ statement
     | error ';'                    { yyerrok; }
     ;
 
+/* migc's own keywords stay usable as names, as they are in GNU MIG. */
+name
+    : IDENT
+    | sENUM
+    | sOPEN
+    ;
+
 word
     : IDENT
     | NUMBER                       { $$ = xsprintf("%lld", (long long)$1); }
@@ -143,7 +150,7 @@ submods
     ;
 
 typedecl
-    : sTYPE IDENT '=' transtypespec { model_declare_type(c, @2, $2, $4); }
+    : sTYPE name '=' transtypespec { model_declare_type(c, @2, $2, $4); }
     ;
 
 transtypespec
@@ -218,8 +225,8 @@ ipcflags
     ;
 
 routine
-    : sROUTINE IDENT arguments                 { model_routine(c, @2, $2, false, $3); }
-    | sSIMPLEROUTINE IDENT arguments           { model_routine(c, @2, $2, true, $3); }
+    : sROUTINE name arguments                  { model_routine(c, @2, $2, false, $3); }
+    | sSIMPLEROUTINE name arguments            { model_routine(c, @2, $2, true, $3); }
     ;
 
 arguments
@@ -234,9 +241,9 @@ arglist
     ;
 
 argument
-    : direction IDENT ':' typespec ipcflags
+    : direction name ':' typespec ipcflags
         { $$ = model_arg(c, @2, (ArgKind)$1, $2, $4, $5); }
-    | direction IDENT ':' IDENT '=' transtypespec ipcflags
+    | direction name ':' IDENT '=' transtypespec ipcflags
         {
             model_name_type(c, @4, $4, $6);
             $$ = model_arg(c, @2, (ArgKind)$1, $2, $6, $7);
