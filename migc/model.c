@@ -430,7 +430,8 @@ void model_type_trans(Ctx *c, Loc loc, Type *t, const char *what, const char *tt
         *slot = func;
 }
 
-/* Name a type and give it its C types, without declaring it: GNU MIG scopes
+/* Name a type and give it its C types (the name unless ctype, cusertype or
+ * cservertype said otherwise), without declaring it: GNU MIG scopes
  * `arg : NAME = spec` to that argument. */
 void model_name_type(Ctx *c, Loc loc, const char *name, Type *t)
 {
@@ -446,15 +447,8 @@ void model_name_type(Ctx *c, Loc loc, const char *name, Type *t)
 void model_declare_type(Ctx *c, Loc loc, const char *name, Type *t)
 {
     need_subsystem(c, loc, "a type declaration");
-    /* GNU MIG lets a later declaration replace an earlier one, silently:
-     * the corpus redeclares types inside argument lists. */
-    t->name = name;
-    t->loc = loc;
-    /* The C type is the declared name unless ctype/cusertype said otherwise. */
-    if (!t->ctype)
-        t->ctype = name;
-    if (!t->server_ctype)
-        t->server_ctype = name;
+    /* GNU MIG lets a later declaration replace an earlier one, silently. */
+    model_name_type(c, loc, name, t);
     vec_push(&c->mod->types, t);
 }
 

@@ -57,7 +57,9 @@ static bool desc_read(const unsigned char *p, size_t avail, struct desc *d)
 	return true;
 }
 
-static void desc_set_name(unsigned char *p, bool longform, unsigned name)
+/* Set msgt_name (name_field) or msgt_size (otherwise) of a descriptor, in
+ * the long form's own fields where i386 keeps them apart. */
+static void desc_set_field(unsigned char *p, bool longform, bool name_field, unsigned v)
 {
 	mach_msg_type_t t;
 
@@ -66,7 +68,10 @@ static void desc_set_name(unsigned char *p, bool longform, unsigned name)
 		mach_msg_type_long_t l;
 
 		memcpy(&l, p, sizeof l);
-		l.msgtl_name = (unsigned short) name;
+		if (name_field)
+			l.msgtl_name = (unsigned short) v;
+		else
+			l.msgtl_size = (unsigned short) v;
 		memcpy(p, &l, sizeof l);
 		return;
 	}
@@ -74,29 +79,21 @@ static void desc_set_name(unsigned char *p, bool longform, unsigned name)
 	(void) longform;
 #endif
 	memcpy(&t, p, sizeof t);
-	t.msgt_name = name;
+	if (name_field)
+		t.msgt_name = v;
+	else
+		t.msgt_size = v;
 	memcpy(p, &t, sizeof t);
+}
+
+static void desc_set_name(unsigned char *p, bool longform, unsigned name)
+{
+	desc_set_field(p, longform, true, name);
 }
 
 static void desc_set_bits(unsigned char *p, bool longform, unsigned bits)
 {
-	mach_msg_type_t t;
-
-#ifndef __LP64__
-	if (longform) {
-		mach_msg_type_long_t l;
-
-		memcpy(&l, p, sizeof l);
-		l.msgtl_size = (unsigned short) bits;
-		memcpy(p, &l, sizeof l);
-		return;
-	}
-#else
-	(void) longform;
-#endif
-	memcpy(&t, p, sizeof t);
-	t.msgt_size = bits;
-	memcpy(p, &t, sizeof t);
+	desc_set_field(p, longform, false, bits);
 }
 
 static void desc_set_dealloc(unsigned char *p, bool dealloc)
