@@ -198,6 +198,8 @@ primipc
     : NUMBER                                   { $$ = prim_num($1, @1); }
     | IDENT                                    { $$ = prim_name($1, @1); }
     | sPOLYMORPHIC                             { $$ = prim_name("MACH_MSG_TYPE_POLYMORPHIC", @1); }
+    | sENUM                                    { $$ = prim_name($1, @1); }
+    | sOPEN                                    { $$ = prim_name($1, @1); }
     ;
 
 members
