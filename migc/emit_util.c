@@ -301,8 +301,13 @@ void emit_enum_exports(Out *o)
         if (!t->is_enum || !t->loc.file)
             continue;
         /* C11 accepts the same typedef twice, so this coexists with a C
-         * header that already has it, and conflicts with one that differs. */
-        out(o, "/* enum %s */\ntypedef %s %s;\n", t->name, t->enum_base ? t->enum_base : "int", t->name);
+         * header that already has it, and conflicts with one that differs.
+         * A type whose C side is renamed (ctype:, cusertype:, cservertype:)
+         * is the C headers' business: only its constants are exported. */
+        out(o, "/* enum %s */\n", t->name);
+        if ((t->ctype && strcmp(t->ctype, t->name) == 0) ||
+            (t->server_ctype && strcmp(t->server_ctype, t->name) == 0))
+            out(o, "typedef %s %s;\n", t->enum_base ? t->enum_base : "int", t->name);
         for (size_t k = 0; k < t->nenums; k++) {
             EnumItem *e = t->enums[k];
             out(o, "#ifdef %s\n", e->name);

@@ -145,6 +145,8 @@ Type *model_type_ipc(Ctx *c, Loc loc, Prim in, const Prim *out, int64_t bits, un
                 names[i] = 0;
             } else
                 names[i] = (int)p->num;
+            if (i == 0 && !out)
+                names[1] = names[0], i++;
             continue;
         }
         int k = ipc_lookup(p->name);
