@@ -434,6 +434,9 @@ void emit_server(Out *o)
     if (m->rcsid)
         out(o, "char %s_server_rcsid[] = %s;\n", m->subsystem, m->rcsid);
     out(o, "\n");
+    /* The stubs include no generated header, and their locals and
+     * membership checks name the enums' types and constants. */
+    emit_enum_exports(o);
     /* The server functions the user of these stubs provides. */
     for (size_t i = 0; i < m->routines.n; i++) {
         Routine *r = m->routines.v[i];

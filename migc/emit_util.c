@@ -294,27 +294,35 @@ void emit_preamble(Out *o, const char *what)
 
 /* Typed enums: each member becomes a constant, checked against an existing
  * definition of the same name instead of redefining it. */
+static void emit_enum_export(Out *o, const Type *t);
+
 void emit_enum_exports(Out *o)
 {
     for (size_t i = 0; i < o->m->types.n; i++) {
-        Type *t = o->m->types.v[i];
-        if (!t->is_enum || !t->loc.file)
-            continue;
-        /* C11 accepts the same typedef twice, so this coexists with a C
-         * header that already has it, and conflicts with one that differs.
-         * A type whose C side is renamed (ctype:, cusertype:, cservertype:)
-         * is the C headers' business: only its constants are exported. */
-        out(o, "/* enum %s */\n", t->name);
-        if ((t->ctype && strcmp(t->ctype, t->name) == 0) ||
-            (t->server_ctype && strcmp(t->server_ctype, t->name) == 0))
-            out(o, "typedef %s %s;\n", t->enum_base ? t->enum_base : "int", t->name);
-        for (size_t k = 0; k < t->nenums; k++) {
-            EnumItem *e = t->enums[k];
-            out(o, "#ifdef %s\n", e->name);
-            out(o, "_Static_assert((%s) == %lld, \"%s: the C headers and the .defs disagree\");\n",
-                e->name, (long long)e->value, e->name);
-            out(o, "#else\n#define %s %lld\n#endif\n", e->name, (long long)e->value);
-        }
+        const Type *t = o->m->types.v[i];
+        if (t->is_enum && t->loc.file)
+            emit_enum_export(o, t);
+    }
+    for (size_t i = 0; i < o->m->arg_enums.n; i++)
+        emit_enum_export(o, o->m->arg_enums.v[i]);
+}
+
+static void emit_enum_export(Out *o, const Type *t)
+{
+    /* C11 accepts the same typedef twice, so this coexists with a C
+     * header that already has it, and conflicts with one that differs.
+     * A type whose C side is renamed (ctype:, cusertype:, cservertype:)
+     * is the C headers' business: only its constants are exported. */
+    out(o, "/* enum %s */\n", t->name);
+    if ((t->ctype && strcmp(t->ctype, t->name) == 0) ||
+        (t->server_ctype && strcmp(t->server_ctype, t->name) == 0))
+        out(o, "typedef %s %s;\n", t->enum_base ? t->enum_base : "int", t->name);
+    for (size_t k = 0; k < t->nenums; k++) {
+        EnumItem *e = t->enums[k];
+        out(o, "#ifdef %s\n", e->name);
+        out(o, "_Static_assert((%s) == %lld, \"%s: the C headers and the .defs disagree\");\n",
+            e->name, (long long)e->value, e->name);
+        out(o, "#else\n#define %s %lld\n#endif\n", e->name, (long long)e->value);
     }
 }
 

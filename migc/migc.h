@@ -238,6 +238,8 @@ typedef struct Module {
     Vec routines;           /* Routine*, skips omitted */
     unsigned nslots;        /* routines plus skips */
     Vec types;              /* Type*, declared ones, in order */
+    Vec arg_enums;          /* Type*, typed enums named in an argument (`x : T = enum ...`),
+                               whose constants are exported like declared ones' */
     Vec imports;            /* Import* */
     const char *rcsid;      /* rcsid string, or NULL */
     const char *server_demux;  /* serverdemux name, or NULL (then SUBSYSTEM_server) */

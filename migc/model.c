@@ -435,9 +435,9 @@ void model_type_trans(Ctx *c, Loc loc, Type *t, const char *what, const char *tt
 /* Name a type and give it its C types (the name unless ctype, cusertype or
  * cservertype said otherwise), without declaring it: GNU MIG scopes
  * `arg : NAME = spec` to that argument. */
-void model_name_type(Ctx *c, Loc loc, const char *name, Type *t)
+/* Gives T its name and location (C types default to the name). */
+static void name_type(Type *t, Loc loc, const char *name)
 {
-    (void)c;
     t->name = name;
     t->loc = loc;
     if (!t->ctype)
@@ -446,11 +446,18 @@ void model_name_type(Ctx *c, Loc loc, const char *name, Type *t)
         t->server_ctype = name;
 }
 
+void model_name_type(Ctx *c, Loc loc, const char *name, Type *t)
+{
+    name_type(t, loc, name);
+    if (t->is_enum)
+        vec_push(&c->mod->arg_enums, t);
+}
+
 void model_declare_type(Ctx *c, Loc loc, const char *name, Type *t)
 {
     need_subsystem(c, loc, "a type declaration");
     /* GNU MIG lets a later declaration replace an earlier one, silently. */
-    model_name_type(c, loc, name, t);
+    name_type(t, loc, name);
     vec_push(&c->mod->types, t);
 }
 
