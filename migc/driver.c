@@ -143,8 +143,8 @@ static void usage(FILE *f, const char *prog)
         "  -describe FILE    machine-readable message layouts (migc extension)\n"
         "  -i BASE           one client file per routine, named BASE<routine>.c\n"
         "  -n                write only the outputs named on the command line\n"
-        "  -prefix P         prefix of client stub names\n"
-        "  -subrprefix P     prefix of server routine names\n"
+        "  -prefix P         prefix of stub, server function and demux names\n"
+        "  -subrprefix P     prefix of the runtime functions stubs call\n"
         "\n"
         "Behaviour:\n"
         "  -q, -Q            suppress / show warnings (default: show)\n"
@@ -461,20 +461,25 @@ static Vec plan_outputs(Driver *d, Ctx *c)
     }
     add_output(&plan, OUT_SERVER, output_name(o->server, xsprintf("%sServer.c", sub), nd), NULL);
     add_output(&plan, OUT_SHEADER, output_name(o->sheader, NULL, true), NULL);
-    add_output(&plan, OUT_IHEADER, output_name(o->iheader, NULL, true), NULL);
+    /* GNU migcom writes the inline header of KernelServer subsystems only. */
+    if (c->mod->kernel_server)
+        add_output(&plan, OUT_IHEADER, output_name(o->iheader, NULL, true), NULL);
     add_output(&plan, OUT_LIST, output_name(o->list, NULL, true), NULL);
     add_output(&plan, OUT_DESCRIBE, output_name(o->describe, NULL, true), NULL);
     return plan;
 }
 
-/* The user header's name as given, for the user stubs' #include; NULL when
-   no header is written (GNU migcom then includes none). */
+/* The user header's file name without its directory, for the user stubs'
+   #include (as GNU migcom writes it); NULL when no header is written (GNU
+   migcom then includes none). */
 static const char *header_name(Vec *plan)
 {
     for (size_t i = 0; i < plan->n; i++) {
         OutFile *of = plan->v[i];
-        if (of->kind == OUT_HEADER)
-            return of->path;
+        if (of->kind == OUT_HEADER) {
+            const char *slash = strrchr(of->path, '/');
+            return slash ? slash + 1 : of->path;
+        }
     }
     return NULL;
 }
@@ -654,7 +659,8 @@ static bool write_deps(Driver *d, Ctx *c, Vec *plan)
     char *targets = dep_targets(d, plan);
     OutFile of = {
         .kind = OUT_DEPS, .path = xsprintf("%s-mig.d", base),
-        .text = *targets ? xsprintf("%s%s", targets, colon ? colon : ":\n") : "",
+        /* Each target follows a space, the first one too, as in GNU mig's. */
+        .text = *targets ? xsprintf(" %s%s", targets, colon ? colon : ":\n") : "",
     };
     Vec deps = {0};
     vec_push(&deps, &of);

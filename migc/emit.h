@@ -31,6 +31,7 @@ const char *elem_ctype(const Arg *a, bool server);
 const char *user_name(Out *o, const Routine *r);
 const char *server_name(Out *o, const Routine *r);
 const char *demux_name(Out *o);
+const char *subr(Out *o, const char *name);    /* a runtime function, with -subrprefix */
 
 bool arg_is_array(const Arg *a);            /* passed by reference as an array */
 void emit_user_params(Out *o, const Routine *r, bool names);

@@ -389,8 +389,8 @@ static void emit_server_routine(Out *o, Routine *r)
          * destroyed whole), as GNU MIG does. */
         const Field *qf = field_of(rq, a);
         if (qf && qf->indefinite)
-            out(o, "\tif (%s_ool && OutP->RetCode == KERN_SUCCESS)\n\t\tmig_deallocate((vm_address_t)%s, %s * %u);\n",
-                a->name, a->name, a->count->name, qf->is_port ? 4 : qf->elem_size);
+            out(o, "\tif (%s_ool && OutP->RetCode == KERN_SUCCESS)\n\t\t%s((vm_address_t)%s, %s * %u);\n",
+                a->name, subr(o, "mig_deallocate"), a->name, a->count->name, qf->is_port ? 4 : qf->elem_size);
     }
     if (!rp) {
         out(o, "}\n\n");
@@ -430,6 +430,8 @@ void emit_server(Out *o)
     out(o, "#include <mach/mach_types.h>\n");
     out(o, "#if __has_include(<mach/mig_support.h>)\n#include <mach/mig_support.h>\n#else\n");
     out(o, "extern void mig_deallocate(vm_address_t, vm_size_t);\n#endif\n");
+    if (o->opt && o->opt->subrprefix && o->opt->subrprefix[0])
+        out(o, "extern void %s(vm_address_t, vm_size_t);\n", subr(o, "mig_deallocate"));
     emit_imports(o, IMPORT_SERVER);
     if (m->rcsid)
         out(o, "char %s_server_rcsid[] = %s;\n", m->subsystem, m->rcsid);

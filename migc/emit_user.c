@@ -164,8 +164,8 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
         emit_count_read(o, f, P, fail);
         emit_indefinite_span(o, f, P, nextseg, "Mess.Buf", ml->seg_size[nextseg], fail);
         out(o, "\t\tif (!migc_in_line)\n\t\t\tmemcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
-        out(o, "\t\telse {\n\t\t\tif (migc_n > *%s)\n\t\t\t\tmig_allocate((vm_address_t *)%s, sizeof **%s * migc_n);\n",
-            a->count->name, a->name, a->name);
+        out(o, "\t\telse {\n\t\t\tif (migc_n > *%s)\n\t\t\t\t%s((vm_address_t *)%s, sizeof **%s * migc_n);\n",
+            a->count->name, subr(o, "mig_allocate"), a->name, a->name);
         if (f->is_port)
             out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t\t(*%s)[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
                 a->name, P, f->data_off, t->port_size);
@@ -304,7 +304,8 @@ static void emit_user_routine(Out *o, Routine *r)
     if (kernel || (r->simple && !(r->reply_port && r->reply_port->kind != AK_SREPLYPORT)))
         out(o, "\tMess.Head.msgh_local_port = MACH_PORT_NULL;\n");
     else if (own_reply_port)
-        out(o, "\tmigc_reply_port = mig_get_reply_port();\n\tMess.Head.msgh_local_port = migc_reply_port;\n");
+        out(o, "\tmigc_reply_port = %s();\n\tMess.Head.msgh_local_port = migc_reply_port;\n",
+            subr(o, "mig_get_reply_port"));
     else {
         if (!r->simple)
             out(o, "\tmigc_reply_port = %s;\n", r->reply_port->name);
@@ -321,23 +322,23 @@ static void emit_user_routine(Out *o, Routine *r)
     if (kernel)
         out(o, "\tmsg_result = mach_msg_rpc_from_kernel(&Mess.Head, msgh_size, %u);\n", rp->max_size);
     else if (r->simple) {
-        out(o, "\treturn mach_msg(&Mess.Head, MACH_SEND_MSG|%s%s, msgh_size, 0, MACH_PORT_NULL, %s, MACH_PORT_NULL);\n}\n\n",
-            options, timeout ? "|MACH_SEND_TIMEOUT" : "", timeout ? timeout : "MACH_MSG_TIMEOUT_NONE");
+        out(o, "\treturn %s(&Mess.Head, MACH_SEND_MSG|%s%s, msgh_size, 0, MACH_PORT_NULL, %s, MACH_PORT_NULL);\n}\n\n",
+            subr(o, "mach_msg"), options, timeout ? "|MACH_SEND_TIMEOUT" : "", timeout ? timeout : "MACH_MSG_TIMEOUT_NONE");
         return;
     }
     else
-        out(o, "\tmsg_result = mach_msg(&Mess.Head, MACH_SEND_MSG|MACH_RCV_MSG|%s%s, msgh_size, %u, migc_reply_port, %s, MACH_PORT_NULL);\n",
-            options, timeout ? "|MACH_RCV_TIMEOUT" : "", rp->max_size, timeout ? timeout : "MACH_MSG_TIMEOUT_NONE");
+        out(o, "\tmsg_result = %s(&Mess.Head, MACH_SEND_MSG|MACH_RCV_MSG|%s%s, msgh_size, %u, migc_reply_port, %s, MACH_PORT_NULL);\n",
+            subr(o, "mach_msg"), options, timeout ? "|MACH_RCV_TIMEOUT" : "", rp->max_size, timeout ? timeout : "MACH_MSG_TIMEOUT_NONE");
     out(o, "\tif (msg_result != MACH_MSG_SUCCESS) {\n");
     if (own_reply_port)
-        out(o, "\t\tmig_dealloc_reply_port(migc_reply_port);\n");
+        out(o, "\t\t%s(migc_reply_port);\n", subr(o, "mig_dealloc_reply_port"));
     out(o, "\t\treturn msg_result;\n\t}\n");
     if (own_reply_port)
-        out(o, "\tmig_put_reply_port(migc_reply_port);\n");
+        out(o, "\t%s(migc_reply_port);\n", subr(o, "mig_put_reply_port"));
     out(o, "\n\tif (mig_unlikely(Mess.Head.msgh_id != %u)) {\n", r->reply_id);
     out(o, "\t\tif (Mess.Head.msgh_id == MACH_NOTIFY_SEND_ONCE)\n\t\t\treturn MIG_SERVER_DIED;\n");
     if (own_reply_port)
-        out(o, "\t\tmig_dealloc_reply_port(migc_reply_port);\n");
+        out(o, "\t\t%s(migc_reply_port);\n", subr(o, "mig_dealloc_reply_port"));
     out(o, "\t\treturn MIG_REPLY_MISMATCH;\n\t}\n\n");
 
     /* The reply: its size and complexity, or a bare error return code. */
@@ -382,6 +383,15 @@ void emit_user(Out *o, Routine *only)
         out(o, "extern void mig_dealloc_reply_port(mach_port_t);\n");
         out(o, "extern void mig_put_reply_port(mach_port_t);\n");
         out(o, "extern void mig_allocate(vm_address_t *, vm_size_t);\n#endif\n");
+        if (o->opt && o->opt->subrprefix && o->opt->subrprefix[0]) {
+            /* The program's own runtime, which no system header declares. */
+            out(o, "extern mach_msg_return_t %s(mach_msg_header_t *, mach_msg_option_t, mach_msg_size_t,\n"
+                "\tmach_msg_size_t, mach_port_t, mach_msg_timeout_t, mach_port_t);\n", subr(o, "mach_msg"));
+            out(o, "extern mach_port_t %s(void);\n", subr(o, "mig_get_reply_port"));
+            out(o, "extern void %s(mach_port_t);\n", subr(o, "mig_dealloc_reply_port"));
+            out(o, "extern void %s(mach_port_t);\n", subr(o, "mig_put_reply_port"));
+            out(o, "extern void %s(vm_address_t *, vm_size_t);\n", subr(o, "mig_allocate"));
+        }
     }
     emit_imports(o, IMPORT_USER);
     if (o->m->rcsid && !only)   /* one definition, not one per -i file */

@@ -163,25 +163,36 @@ const char *elem_ctype(const Arg *a, bool server)
     return e->name ? e->name : "int";
 }
 
+/* -prefix: before the names of user stubs, server functions and the demux. */
+static const char *name_prefix(Out *o)
+{
+    return o->opt && o->opt->prefix ? o->opt->prefix : "";
+}
+
 const char *user_name(Out *o, const Routine *r)
 {
-    const char *p = o->opt && o->opt->prefix ? o->opt->prefix : "";
     const char *up = r->user_prefix ? r->user_prefix : "";
-    return xsprintf("%s%s%s", p, up, r->name);
+    return xsprintf("%s%s%s", name_prefix(o), up, r->name);
 }
 
 const char *server_name(Out *o, const Routine *r)
 {
-    const char *p = o->opt && o->opt->subrprefix ? o->opt->subrprefix : "";
     const char *sp = r->server_prefix ? r->server_prefix : "";
-    return xsprintf("%s%s%s", p, sp, r->name);
+    return xsprintf("%s%s%s", name_prefix(o), sp, r->name);
 }
 
 const char *demux_name(Out *o)
 {
     if (o->m->server_demux)
-        return o->m->server_demux;
-    return xsprintf("%s_server", o->m->subsystem);
+        return xsprintf("%s%s", name_prefix(o), o->m->server_demux);
+    return xsprintf("%s%s_server", name_prefix(o), o->m->subsystem);
+}
+
+/* -subrprefix: before the runtime's functions the stubs call (mach_msg and
+ * the mig_* helpers), so that a program can give the stubs its own. */
+const char *subr(Out *o, const char *name)
+{
+    return xsprintf("%s%s", o->opt && o->opt->subrprefix ? o->opt->subrprefix : "", name);
 }
 
 /* One parameter of a user stub (server: false) or of a server function. */

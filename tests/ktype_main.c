@@ -19,7 +19,7 @@ static struct {
 	mach_port_ktype_t ktype;
 } seen;
 
-/* The implementation the server stub calls (-subrprefix S_); HOST is the
+/* The implementation the server stub calls (serverprefix S_); HOST is the
    request port, here the server's own port rather than host-privilege.  It answers
    with a code of its own, so that the test can tell its answer from the
    stub's. */
