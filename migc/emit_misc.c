@@ -56,6 +56,12 @@ void emit_describe(Out *o)
                 user_ctype(a), server_ctype(a), a->in_user_proto, a->in_server_proto);
             if (a->parent)
                 out(o, " of %s", a->parent->name);
+            /* A closed enum's members: the only values its stubs pass. */
+            if (a->type->is_enum && !a->type->enum_open && a->type->nenums) {
+                out(o, " enum");
+                for (size_t e = 0; e < a->type->nenums; e++)
+                    out(o, "%c%lld", e ? ',' : ' ', (long long)a->type->enums[e]->value);
+            }
             out(o, "\n");
         }
         describe_message(o, " request", r->request[o->tindex]);

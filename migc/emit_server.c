@@ -190,7 +190,7 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
                     a->dealloc_arg ? a->dealloc_arg->name : NULL);
     if (f->indefinite) {
         /* Still in our buffer: inline.  Memory of the server's own: out of
-         * line, and the kernel frees it after sending. */
+         * line. */
         unsigned m = pad_mask(t);
         out(o, "\tif ((void *)%s == (void *)&%s_buf) {\n", a->name, a->name);
         if (f->is_port) {
@@ -203,8 +203,11 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
             out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", R, f->data_off, m, m);
             out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t} else {\n", nextseg, R, f->data_off, m, m);
         }
+        /* Out of line: clear msgt_inline, and set msgt_deallocate only if
+         * the type asks for it (as GNU MIG does: without dealloc the
+         * server's memory is not freed). */
         out(o, "\t\tmigc_st32(%s + %u, (migc_ld32(%s + %u) & ~0x%08xu) | 0x%08xu);\n", R, f->desc_off, R,
-            f->desc_off, 1u << t->inline_bit, 1u << t->dealloc_bit);
+            f->desc_off, 1u << t->inline_bit, f->dealloc ? 1u << t->dealloc_bit : 0u);
         if (f->is_port)
             out(o, "\t\t%s;\n", desc_size_store(t, f, R, t->ool_port_bits));
         out(o, "\t\tmemcpy(%s + %u, &%s, %u);\n", R, f->data_off, a->name, t->pointer_size);
