@@ -29,6 +29,17 @@ static bool is_out(const Arg *a)
 }
 
 /* Locals that hold each argument for the call. */
+/* An out array the server function can write straight into the reply: inline,
+ * variable, plain data, at a constant offset (no variable item before it)
+ * aligned for its elements.  GNU MIG passes these in place too; a local
+ * buffer would cost a copy of every element. */
+static bool out_in_place(const Arg *a, const Field *f)
+{
+    unsigned align = f->elem_size < 8 ? f->elem_size : 8;
+    return a->kind == AK_OUT && !a->type->outtran && f->varying && !f->indefinite && !f->out_of_line && !f->is_port &&
+           !f->is_string && f->seg == 0 && f->count_mult == 1 && align && f->data_off % align == 0;
+}
+
 static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const MsgLayout *rp)
 {
     (void)rq;
@@ -47,8 +58,11 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
                 unsigned n = f->is_string ? f->data_size : f->varying ? f->inline_max : f->number / f->count_mult;
                 if (n == 0)
                     n = 1;
-                /* A string buffer starts zeroed: what follows its NUL is sent too. */
-                out(o, "\t%s %s[%u]%s;\n", elem_ctype(a, true), a->name, n, f->is_string ? " = { 0 }" : "");
+                if (out_in_place(a, f))
+                    out(o, "\t%s *%s = (%s *)(R0 + %u);\n", elem_ctype(a, true), a->name, elem_ctype(a, true),
+                        f->data_off);
+                else /* A string buffer starts zeroed: what follows its NUL is sent too. */
+                    out(o, "\t%s %s[%u]%s;\n", elem_ctype(a, true), a->name, n, f->is_string ? " = { 0 }" : "");
             } else if (f == NULL && is_out(a))
                 out(o, "\t%s %s[1];\n", elem_ctype(a, true), a->name);
             else if (t->is_port)
@@ -242,7 +256,8 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
     }
     if (f->varying) {
         out(o, "\t{\n\t\tuint32_t migc_n = %u * %s;\n", f->elem_size, number);
-        out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, v);
+        if (!out_in_place(a, f))
+            out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, v);
         out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", R, f->data_off, pad_mask(t), pad_mask(t));
         out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
         return;
@@ -512,8 +527,16 @@ void emit_server(Out *o)
     out(o, "mig_external boolean_t %s(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)\n{\n", demux);
     out(o, "\tmig_reply_header_t *OutP = (mig_reply_header_t *)OutHeadP;\n");
     out(o, "\tmig_routine_t routine;\n\n");
-    out(o, "\tmemset(OutHeadP, 0, sizeof(mig_reply_header_t));\n");
     HeadPorts hp = head_ports(o);
+    /* Every byte of the reply header is written, without a memset of the
+       whole (on i686 gcc makes that a loop): the upper halves of x86_64's
+       8-byte port slots, which the assignments below may not cover, and
+       RetCode with the padding after it. */
+    unsigned slot = (t->header_size - 16) / 2, tail = t->header_size + 4 * d.nwords;
+    if (slot > 4)
+        out(o, "\tmigc_st32((char *)OutHeadP + %u, 0);\n\tmigc_st32((char *)OutHeadP + %u, 0);\n",
+            8 + 4, 8 + slot + 4);
+    out(o, "\tmemset((char *)OutHeadP + %u, 0, sizeof(mig_reply_header_t) - %u);\n", tail, tail);
     out(o, "\tOutHeadP->msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_%s(InHeadP->msgh_bits), 0);\n", hp.reply_bits);
     out(o, "\tOutHeadP->msgh_size = sizeof(mig_reply_header_t);\n");
     out(o, "\tOutHeadP->msgh_remote_port = InHeadP->%s;\n", hp.reply);

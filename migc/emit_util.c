@@ -290,6 +290,7 @@ void emit_preamble(Out *o, const char *what)
         t->type_size, t->name);
     out(o, "static inline void migc_st32(char *p, uint32_t v) { memcpy(p, &v, 4); }\n");
     out(o, "static inline uint32_t migc_ld32(const char *p) { uint32_t v; memcpy(&v, p, 4); return v; }\n");
+    out(o, "static inline uint64_t migc_ld64(const char *p) { uint64_t v; memcpy(&v, p, 8); return v; }\n");
     out(o, "static inline void migc_st_port(char *p, uintptr_t v) { memcpy(p, &v, sizeof v); }\n");
     out(o, "static inline uintptr_t migc_ld_port(const char *p) { uintptr_t v; memcpy(&v, p, sizeof v); return v; }\n");
     out(o, "static inline void migc_st_ptr(char *p, const void *v) { memcpy(p, &v, sizeof v); }\n");
@@ -372,12 +373,24 @@ void emit_desc_check(Out *o, const Field *f, const char *base, const char *fail)
             continue;
         if (!first)
             out(o, " ||\n\t    ");
+        first = false;
+        /* x86_64's 8-byte descriptor: one 64-bit comparison, not two. */
+        if (t->type_size == 8 && i + 1 < d.nwords && d.check_mask[i + 1] && (f->desc_off + 4 * i) % 8 == 0) {
+            uint64_t mask = (uint64_t)d.check_mask[i + 1] << 32 | d.check_mask[i];
+            uint64_t want = ((uint64_t)d.w[i + 1] << 32 | d.w[i]) & mask;
+            if (mask == ~(uint64_t)0)
+                out(o, "migc_ld64(%s + %u) != 0x%016llxull", base, f->desc_off + 4 * i, (unsigned long long)want);
+            else
+                out(o, "(migc_ld64(%s + %u) & 0x%016llxull) != 0x%016llxull", base, f->desc_off + 4 * i,
+                    (unsigned long long)mask, (unsigned long long)want);
+            i++;
+            continue;
+        }
         if (d.check_mask[i] == 0xffffffffu)
             out(o, "migc_ld32(%s + %u) != 0x%08xu", base, f->desc_off + 4 * i, d.w[i]);
         else
             out(o, "(migc_ld32(%s + %u) & 0x%08xu) != 0x%08xu", base, f->desc_off + 4 * i,
                 d.check_mask[i], d.w[i] & d.check_mask[i]);
-        first = false;
     }
     if (first)
         out(o, "0");
