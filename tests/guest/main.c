@@ -8,6 +8,7 @@ static const struct {
 	void (*run)(struct t_ctx *);
 } groups[] = {
 	{ "mach_port", t_group_mach_port },
+	{ "mach", t_group_mach },
 };
 
 static unsigned long parse_port(const char *s)
