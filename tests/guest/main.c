@@ -9,6 +9,7 @@ static const struct {
 } groups[] = {
 	{ "mach_port", t_group_mach_port },
 	{ "mach", t_group_mach },
+	{ "mach_host", t_group_mach_host },
 };
 
 static unsigned long parse_port(const char *s)
