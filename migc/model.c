@@ -73,8 +73,10 @@ static Type *type_lookup(Ctx *c, const char *name)
 }
 
 /* GNU MIG knows a few types once the subsystem is declared. */
-static void declare_builtins(Ctx *c, Loc loc)
+/* The predefined types have no location: nothing in the source declares them. */
+static void declare_builtins(Ctx *c)
 {
+    Loc loc = { 0 };
     static const struct { const char *name; int mt; unsigned bits; } builtins[] = {
         { "int", MT_INTEGER_32, 32 }, { "char", MT_CHAR, 8 }, { "short", MT_INTEGER_16, 16 },
     };
@@ -102,7 +104,7 @@ static bool need_subsystem(Ctx *c, Loc loc, const char *what)
         return true;
     diag_error(&c->diag, loc, "%s before the subsystem statement; declare 'subsystem NAME BASE;' first", what);
     c->mod->has_subsystem = true;   /* report once */
-    declare_builtins(c, loc);
+    declare_builtins(c);
     return false;
 }
 
@@ -127,7 +129,7 @@ void model_subsystem(Ctx *c, Loc loc, const char *name, int64_t base, bool ku, b
     m->kernel_server = ks;
     if (!m->has_subsystem) {
         m->has_subsystem = true;
-        declare_builtins(c, loc);
+        declare_builtins(c);
     }
 }
 
@@ -166,6 +168,9 @@ Type *model_type_ipc(Ctx *c, Loc loc, Prim in, const Prim *out, int64_t bits, un
     t->out_name = names[1];
     t->is_port = name_is_port(t->in_name) || name_is_port(t->out_name);
     if (bits >= 0) {
+        if (dflt != 0 && dflt != PORT_BITS && bits != dflt && bits > 0 && bits <= 0xffff)
+            diag_warn(&c->diag, loc, "IPC type %s has a strange size: %lld bits instead of %u",
+                      in.name, (long long)bits, dflt);
         if (bits == 0 || bits > 0xffff) {
             diag_error(&c->diag, loc, "IPC type size %lld bits is out of range (1 to 65535)", (long long)bits);
             bits = 32;
@@ -456,7 +461,15 @@ void model_name_type(Ctx *c, Loc loc, const char *name, Type *t)
 void model_declare_type(Ctx *c, Loc loc, const char *name, Type *t)
 {
     need_subsystem(c, loc, "a type declaration");
-    /* GNU MIG lets a later declaration replace an earlier one, silently. */
+    /* GNU MIG refuses a second declaration of a name, predefined ones too. */
+    Type *old = type_lookup(c, name);
+    if (old) {
+        if (old->loc.file) {
+            diag_error(&c->diag, loc, "type '%s' is already defined", name);
+            diag_note(&c->diag, old->loc, "first defined here");
+        } else
+            diag_error(&c->diag, loc, "type '%s' is predefined and cannot be declared again", name);
+    }
     name_type(t, loc, name);
     vec_push(&c->mod->types, t);
 }
@@ -622,12 +635,23 @@ static void set_arg_dealloc(Ctx *c, Arg *a)
     if (a->flags & AF_DEALLOC_CHOICE) a->dealloc = DEALLOC_CHOICE;
     if (a->dealloc != DEALLOC_NO && !t->out_of_line && !t->indefinite && !t->is_port)
         diag_warn(&c->diag, a->loc, "'%s' is not out of line: dealloc has no effect", a->name);
-    if ((a->flags & (AF_DEALLOC | AF_NOTDEALLOC)) == (AF_DEALLOC | AF_NOTDEALLOC))
-        diag_error(&c->diag, a->loc, "'%s' is both dealloc and notdealloc", a->name);
+    /* As GNU MIG: both flags cancel out, and notdealloc alone only says
+     * what is already so. */
+    if ((a->flags & (AF_DEALLOC | AF_NOTDEALLOC)) == (AF_DEALLOC | AF_NOTDEALLOC)) {
+        diag_warn(&c->diag, a->loc, "'%s': dealloc and notdealloc cancel out", a->name);
+        a->dealloc = t->dealloc;
+    } else if ((a->flags & AF_NOTDEALLOC) && t->dealloc == DEALLOC_NO)
+        diag_warn(&c->diag, a->loc, "'%s': notdealloc is redundant (nothing would be deallocated)", a->name);
+    if ((a->flags & AF_COUNTINOUT) && !(a->kind == AK_OUT && t->varying && !t->is_string))
+        diag_warn(&c->diag, a->loc, "'%s': countinout has no effect (only an out argument of variable size has a count to send)",
+                  a->name);
+    if (a->kind == AK_INOUT && t->varying && !t->out_of_line)
+        diag_error(&c->diag, a->loc, "'%s': an inline argument of variable size cannot be inout", a->name);
     if ((a->flags & AF_ISLONG) && (a->flags & AF_ISNOTLONG))
         diag_error(&c->diag, a->loc, "'%s' is both islong and isnotlong", a->name);
     if ((a->flags & AF_SERVERCOPY) && !t->indefinite)
-        diag_warn(&c->diag, a->loc, "'%s' never arrives inline-or-out-of-line (an unbounded array): servercopy has no effect", a->name);
+        diag_warn(&c->diag, a->loc, "'%s': servercopy has no effect (only an unbounded array, which may "
+                  "arrive out of line, can be left to the server)", a->name);
     a->longform = t->longform;
     if (a->flags & AF_ISLONG) a->longform = 1;
     if (a->flags & AF_ISNOTLONG) a->longform = -1;
