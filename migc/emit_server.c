@@ -104,6 +104,10 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
     const char *dst = ty->intran ? xsprintf("%s_msg", a->name) : a->name;
     out(o, "\t/* %s */\n", a->name);
     emit_desc_check(o, f, P, fail);
+    /* Any name passes the check: a port right needs a complex message (as GNU MIG checks). */
+    if (f->is_port && f->name_check == MT_POLYMORPHIC)
+        out(o, "\tif (mig_unlikely(MACH_MSG_TYPE_PORT_ANY(%s) && !msgh_complex))\n\t\t%s\n",
+            desc_name_expr(o, f, P), fail);
     if (a->poly && a->poly->in_server_proto)
         out(o, "\t%s = %s;\n", a->poly->name, desc_name_expr(o, f, P));
     if (f->indefinite) {
@@ -317,7 +321,7 @@ static void emit_server_routine(Out *o, Routine *r)
 
     /* Size and complexity first: nothing is read beyond what arrived. */
     out(o, "\tif (mig_unlikely(msgh_size %s %u", rq->nsegs > 1 ? "<" : "!=", rq->min_size);
-    if (rq->complex_static)
+    if (rq->complex_static || rq->complex_check)
         out(o, " || !msgh_complex");
     else if (!rq->complex_poly)
         out(o, " || msgh_complex");

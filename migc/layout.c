@@ -212,6 +212,8 @@ MsgLayout *layout_message(const Target *t, Routine *r, bool reply, Diag *d)
             ml->complex_static = true;
         if (f->out_of_line)
             ml->complex_static = true;
+        if (f->is_port && f->name_check != MT_POLYMORPHIC)
+            ml->complex_check = true;
         if ((f->name_sent == MT_POLYMORPHIC && !f->out_of_line) || f->indefinite)
             ml->complex_poly = true;
         if (f->varying && !f->out_of_line) {

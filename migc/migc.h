@@ -298,6 +298,8 @@ typedef struct MsgLayout {
     unsigned max_size;      /* every varying item at its bound (0: unbounded... never for inline) */
     bool complex_static;    /* ports or out-of-line data always present */
     bool complex_poly;      /* complexity decided at run time: polymorphic names, indefinite arrays */
+    bool complex_check;     /* the receiver requires the complex bit: complex_static, or a port
+                               it checks as a fixed right whatever name the sender chose */
     unsigned msgh_bits_remote; /* disposition of the remote port */
     unsigned msgh_bits_local;  /* disposition of the local port */
 } MsgLayout;

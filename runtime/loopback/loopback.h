@@ -178,6 +178,12 @@ int lb_vm_is_allocated(vm_address_t addr, vm_size_t size);
 unsigned lb_msg_pointer_slots(const mach_msg_header_t *msg, mach_msg_size_t size,
 			      size_t *offsets, unsigned max);
 
+/* The offsets of the type descriptors of MSG (SIZE bytes, at most
+   msgh_size read), walked as for lb_msg_pointer_slots but whatever the
+   complex bit says: up to MAX into OFFSETS; returns how many there are. */
+unsigned lb_msg_descriptors(const mach_msg_header_t *msg, mach_msg_size_t size,
+			    size_t *offsets, unsigned max);
+
 /* Destroy the rights and memory of a received message, as glibc's
    mach_msg_destroy (the local port is not a right; the remote port holds
    the reply right).  Reads at most msgh_size bytes. */

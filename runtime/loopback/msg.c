@@ -956,8 +956,11 @@ void lb_msg_destroy_in(struct lb_runtime *rt, struct lb_space *sp,
 	}
 }
 
-unsigned lb_msg_pointer_slots(const mach_msg_header_t *msg, mach_msg_size_t size,
-			      size_t *offsets, unsigned max)
+/* Walk the descriptors of MSG as the kernel would (whatever the complex
+   bit says): the offset of each descriptor (DESCS) or of each out-of-line
+   pointer slot (not DESCS) into OFFSETS, up to MAX; returns how many. */
+static unsigned msg_walk(const mach_msg_header_t *msg, mach_msg_size_t size, bool descs,
+			 size_t *offsets, unsigned max)
 {
 	const unsigned char *bytes = (const unsigned char *) msg;
 	mach_msg_header_t h;
@@ -967,8 +970,6 @@ unsigned lb_msg_pointer_slots(const mach_msg_header_t *msg, mach_msg_size_t size
 	if (size < sizeof h)
 		return 0;
 	hdr_read(msg, &h);
-	if (!(h.msgh_bits & MACH_MSGH_BITS_COMPLEX))
-		return 0;
 	end = h.msgh_size < size ? h.msgh_size : size;
 	while (off < end) {
 		struct desc d;
@@ -976,6 +977,11 @@ unsigned lb_msg_pointer_slots(const mach_msg_header_t *msg, mach_msg_size_t size
 
 		if (!desc_read(bytes + off, end - off, &d))
 			break;
+		if (descs) {
+			if (n < max)
+				offsets[n] = off;
+			n++;
+		}
 		off += d.size;
 		if (d.is_inline) {
 			length = ((uint64_t) d.number * d.bits + 7) >> 3;
@@ -985,14 +991,35 @@ unsigned lb_msg_pointer_slots(const mach_msg_header_t *msg, mach_msg_size_t size
 		} else {
 			if (end - off < LB_PTR_SLOT)
 				break;
-			if (n < max)
-				offsets[n] = off;
-			n++;
+			if (!descs) {
+				if (n < max)
+					offsets[n] = off;
+				n++;
+			}
 			off += LB_PTR_SLOT;
 		}
 		off = align_up(off);
 	}
 	return n;
+}
+
+unsigned lb_msg_pointer_slots(const mach_msg_header_t *msg, mach_msg_size_t size,
+			      size_t *offsets, unsigned max)
+{
+	mach_msg_header_t h;
+
+	if (size < sizeof h)
+		return 0;
+	hdr_read(msg, &h);
+	if (!(h.msgh_bits & MACH_MSGH_BITS_COMPLEX))
+		return 0;
+	return msg_walk(msg, size, false, offsets, max);
+}
+
+unsigned lb_msg_descriptors(const mach_msg_header_t *msg, mach_msg_size_t size,
+			    size_t *offsets, unsigned max)
+{
+	return msg_walk(msg, size, true, offsets, max);
 }
 
 void lb_msg_destroy(mach_msg_header_t *msg)
