@@ -530,15 +530,16 @@ void emit_server(Out *o)
     out(o, "\tmig_reply_header_t *OutP = (mig_reply_header_t *)OutHeadP;\n");
     out(o, "\tmig_routine_t routine;\n\n");
     HeadPorts hp = head_ports(o);
-    /* Every byte of the reply header is written, without a memset of the
-       whole (on i686 gcc makes that a loop): the port slots whole (x86_64's
-       are 8 bytes, wider than a name), and RetCode with the padding after it. */
-    unsigned slot = (t->header_size - 16) / 2, tail = t->header_size + 4 * d.nwords;
+    /* Not a memset of the whole header (on i686 gcc makes that a loop):
+       the fields one by one, and RetCode with the padding after it, which is
+       sent.  The upper halves of x86_64's 8-byte header port slots are left
+       as they are: the kernel reads only the 32-bit names there. */
+    unsigned tail = t->header_size + 4 * d.nwords;
     out(o, "\tmemset((char *)OutHeadP + %u, 0, sizeof(mig_reply_header_t) - %u);\n", tail, tail);
     out(o, "\tOutHeadP->msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_%s(InHeadP->msgh_bits), 0);\n", hp.reply_bits);
     out(o, "\tOutHeadP->msgh_size = sizeof(mig_reply_header_t);\n");
-    out(o, "\tmigc_st_port((char *)OutHeadP + 8, (uintptr_t)InHeadP->%s);\n", hp.reply);
-    out(o, "\tmigc_st_port((char *)OutHeadP + %u, 0);\n", 8 + slot);
+    out(o, "\tOutHeadP->msgh_remote_port = InHeadP->%s;\n", hp.reply);
+    out(o, "\tOutHeadP->msgh_local_port = MACH_PORT_NULL;\n");
     out(o, "\tOutHeadP->msgh_seqno = 0;\n");
     out(o, "\tOutHeadP->msgh_id = InHeadP->msgh_id + 100;\n");
     for (unsigned i = 0; i < d.nwords; i++)

@@ -284,12 +284,10 @@ static void emit_user_routine(Out *o, Routine *r)
         out(o, "\tmach_msg_return_t msg_result;\n");
     if (!r->simple && !o->m->kernel_user)
         out(o, "\tmach_port_t migc_reply_port;\n");
-    /* The header's bytes that no assignment below covers: the upper halves
-       of x86_64's 8-byte port slots (cheaper than a memset of the header). */
-    unsigned slot = (o->t->header_size - 16) / 2;
+    /* No memset of the header: its fields are all assigned below but for
+       the upper halves of x86_64's 8-byte port slots, where the kernel
+       reads only the 32-bit names. */
     out(o, "\n");
-    if (slot > 4)
-        out(o, "\tmigc_st32(Mess.Buf + %u, 0);\n\tmigc_st32(Mess.Buf + %u, 0);\n", 8 + 4, 8 + slot + 4);
 
     for (size_t i = 0; i < rq->nfields; i++) {
         Field *f = rq->fields[i];
