@@ -29,15 +29,19 @@ static bool is_out(const Arg *a)
 }
 
 /* Locals that hold each argument for the call. */
-/* An out array the server function can write straight into the reply: inline,
- * variable, plain data, at a constant offset (no variable item before it)
- * aligned for its elements.  GNU MIG passes these in place too; a local
- * buffer would cost a copy of every element. */
+/* An out argument the server function can write straight into the reply:
+ * plain inline data (a scalar, or an array of fixed or variable size) at a
+ * constant offset (no variable item before it), aligned for its C type.
+ * GNU MIG passes these in place too; a local would cost a copy. */
 static bool out_in_place(const Arg *a, const Field *f)
 {
-    unsigned align = f->elem_size < 8 ? f->elem_size : 8;
-    return a->kind == AK_OUT && !a->type->outtran && f->varying && !f->indefinite && !f->out_of_line && !f->is_port &&
-           !f->is_string && f->seg == 0 && f->count_mult == 1 && align && f->data_off % align == 0;
+    if (!f)
+        return false;
+    bool array = arg_is_array(a);
+    unsigned size = array ? f->elem_size : f->data_size;
+    unsigned align = size >= 8 ? 8 : size >= 4 ? 4 : size >= 2 ? 2 : 1;
+    return a->kind == AK_OUT && !a->type->outtran && !f->indefinite && !f->out_of_line && !f->is_port &&
+           !f->is_string && f->seg == 0 && (!array || f->count_mult == 1) && f->data_off % align == 0;
 }
 
 static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const MsgLayout *rp)
@@ -69,7 +73,10 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
                 out(o, "\tmach_port_t %s[%u];\n", a->name, t->number ? t->number : 1);
             else
                 out(o, "\t%s *%s;\n", elem_ctype(a, true), a->name);
-        } else
+        } else if (rp && out_in_place(a, field_of(rp, a)))
+            out(o, "\t%s *%s = (%s *)(R0 + %u);\n", server_ctype(a), a->name, server_ctype(a),
+                field_of(rp, a)->data_off);
+        else
             out(o, "\t%s %s;\n", server_ctype(a), a->name);
         const Field *qf = field_of(rq, a);
         if (qf && qf->indefinite && qf->is_port)
@@ -266,7 +273,9 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
         out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
         return;
     }
-    if (arg_is_array(a))
+    if (out_in_place(a, f))
+        ;   /* already there */
+    else if (arg_is_array(a))
         out(o, "\tmemcpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->data_size);
     else
         out(o, "\tmemcpy(%s + %u, &%s, %u);\n", R, f->data_off, v, f->data_size);
@@ -277,6 +286,7 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
 /* The argument list of the call to the server function. */
 static void emit_call_args(Out *o, const Routine *r)
 {
+    const MsgLayout *rp = r->reply[o->tindex];
     bool first = true;
     for (size_t i = 0; i < r->nargs; i++) {
         const Arg *a = r->args[i];
@@ -290,7 +300,7 @@ static void emit_call_args(Out *o, const Routine *r)
             out(o, "%s%s", out_arg ? "&" : "", a->name);
             continue;
         }
-        if (out_arg && !arg_is_array(a))
+        if (out_arg && !arg_is_array(a) && !(rp && out_in_place(a, field_of(rp, a))))
             out(o, "&%s", a->name);
         else
             out(o, "%s", a->name);
@@ -532,14 +542,11 @@ void emit_server(Out *o)
     out(o, "\tmig_reply_header_t *OutP = (mig_reply_header_t *)OutHeadP;\n");
     out(o, "\tmig_routine_t routine;\n\n");
     HeadPorts hp = head_ports(o);
-    /* Every byte of the reply header is written, without a memset of the
-       whole (on i686 gcc makes that a loop): the upper halves of x86_64's
-       8-byte port slots, which the assignments below may not cover, and
-       RetCode with the padding after it. */
-    unsigned slot = (t->header_size - 16) / 2, tail = t->header_size + 4 * d.nwords;
-    if (slot > 4)
-        out(o, "\tmigc_st32((char *)OutHeadP + %u, 0);\n\tmigc_st32((char *)OutHeadP + %u, 0);\n",
-            8 + 4, 8 + slot + 4);
+    /* Not a memset of the whole header (on i686 gcc makes that a loop):
+       the fields one by one, and RetCode with the padding after it, which is
+       sent.  The upper halves of x86_64's 8-byte header port slots are left
+       as they are: the kernel reads only the 32-bit names there. */
+    unsigned tail = t->header_size + 4 * d.nwords;
     out(o, "\tmemset((char *)OutHeadP + %u, 0, sizeof(mig_reply_header_t) - %u);\n", tail, tail);
     out(o, "\tOutHeadP->msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_%s(InHeadP->msgh_bits), 0);\n", hp.reply_bits);
     out(o, "\tOutHeadP->msgh_size = sizeof(mig_reply_header_t);\n");

@@ -284,7 +284,10 @@ static void emit_user_routine(Out *o, Routine *r)
         out(o, "\tmach_msg_return_t msg_result;\n");
     if (!r->simple && !o->m->kernel_user)
         out(o, "\tmach_port_t migc_reply_port;\n");
-    out(o, "\n\tmemset(&Mess.Head, 0, sizeof Mess.Head);\n");
+    /* No memset of the header: its fields are all assigned below but for
+       the upper halves of x86_64's 8-byte port slots, where the kernel
+       reads only the 32-bit names. */
+    out(o, "\n");
 
     for (size_t i = 0; i < rq->nfields; i++) {
         Field *f = rq->fields[i];
