@@ -10,6 +10,7 @@ static const struct {
 	{ "mach_port", t_group_mach_port },
 	{ "mach", t_group_mach },
 	{ "mach_host", t_group_mach_host },
+	{ "gnumach", t_group_gnumach },
 };
 
 static unsigned long parse_port(const char *s)
