@@ -11,6 +11,8 @@ static const struct {
 	{ "mach", t_group_mach },
 	{ "mach_host", t_group_mach_host },
 	{ "gnumach", t_group_gnumach },
+	{ "device", t_group_device },
+	{ "mach4", t_group_mach4 },
 };
 
 static unsigned long parse_port(const char *s)

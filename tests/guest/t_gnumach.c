@@ -6,6 +6,9 @@
 #include "mach_host.h"
 #include "gnumach.h"
 #include "mach4.h"
+#include "device.h"
+#include <device/device_types.h>
+#include <mach/time_value.h>
 #include <mach/vm_cache_statistics.h>
 #include <mach/vm_statistics.h>
 #include <mach/vm_wire.h>
@@ -306,53 +309,76 @@ static void terminate_release(struct t_ctx *c)
 	mach_port_destroy(c->task, th);
 }
 
+/* Proxies need memory with a pager: anonymous memory gets one only from
+   a default pager (there is none, so the kernel would wait forever), but
+   the "time" device's mapping has the device pager. */
 static void proxies(struct t_ctx *c)
 {
+	mach_port_t t = MACH_PORT_NULL, pager = MACH_PORT_NULL;
 	vm_address_t a = 0;
-	vm_allocate(c->task, &a, 2 * pg, 1);
-	for (vm_size_t i = 0; i < 2 * pg; i++)
-		((unsigned char *)a)[i] = (unsigned char)(i ^ 0x5a);
+
+	device_open(c->device_master, D_READ, "time", &t);
+	device_map(t, VM_PROT_READ, 0, pg, &pager, 0);
+	vm_map(c->task, &a, pg, 0, 1, pager, 0, 0, VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE);
+	t_ok(c, "vm_region_create_proxy", a != 0, "the \"time\" page is mapped (device_map, vm_map)");
+	if (!a)
+		return;
+	volatile mapped_time_value_t *mt = (volatile mapped_time_value_t *)a;
 
 	mach_port_t proxy = MACH_PORT_NULL;
-	T_KR(c, "vm_region_create_proxy", vm_region_create_proxy(c->task, a, VM_PROT_READ, 2 * pg, &proxy),
-	     KERN_SUCCESS, "read-only proxy of two pages");
+	T_KR(c, "vm_region_create_proxy", vm_region_create_proxy(c->task, a, VM_PROT_READ, pg, &proxy),
+	     KERN_SUCCESS, "read-only proxy of the mapped \"time\" page");
 	vm_address_t b = 0;
-	T_KR(c, "vm_region_create_proxy", vm_map(c->task, &b, 2 * pg, 0, 1, proxy, 0, 0, VM_PROT_READ,
+	T_KR(c, "vm_region_create_proxy", vm_map(c->task, &b, pg, 0, 1, proxy, 0, 0, VM_PROT_READ,
 						 VM_PROT_READ, VM_INHERIT_NONE),
 	     KERN_SUCCESS, "vm_map of the proxy");
-	t_ok(c, "vm_region_create_proxy", b && b != a && !memcmp((void *)a, (void *)b, 2 * pg),
-	     "the mapping shows the same bytes");
-	((unsigned char *)a)[100] = 0xee;
-	t_eq(c, "vm_region_create_proxy", ((volatile unsigned char *)b)[100], 0xee,
-	     "and is shared: a write through the original is seen");
+	volatile mapped_time_value_t *mt2 = (volatile mapped_time_value_t *)b;
+	t_ok(c, "vm_region_create_proxy", b && b != a && mt2->seconds == mt->seconds && mt2->seconds > 0,
+	     "the new mapping shows the same clock (%ld)", b ? (long)mt2->seconds : 0L);
+	/* Asked for more, vm_map grants the proxy's maximum, read only. */
 	vm_address_t b2 = 0;
-	T_KR(c, "vm_region_create_proxy", vm_map(c->task, &b2, 2 * pg, 0, 1, proxy, 0, 0,
+	T_KR(c, "vm_region_create_proxy", vm_map(c->task, &b2, pg, 0, 1, proxy, 0, 0,
 						 VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL, VM_INHERIT_NONE),
-	     KERN_PROTECTION_FAILURE, "vm_map of the read-only proxy for writing");
-	T_KR(c, "vm_region_create_proxy", vm_region_create_proxy(c->task, 0x10000000, VM_PROT_READ, pg, &proxy),
-	     KERN_INVALID_ADDRESS, "of unmapped memory");
+	     KERN_SUCCESS, "vm_map of the read-only proxy asking for writing");
+	vm_address_t ra = b2;
+	vm_size_t rs;
+	vm_prot_t pr = 0, mp = 0;
+	vm_inherit_t in;
+	boolean_t sh;
+	mach_port_t on;
+	vm_offset_t of;
+	vm_region(c->task, &ra, &rs, &pr, &mp, &in, &sh, &on, &of);
+	t_ok(c, "vm_region_create_proxy", ra == b2 && pr == VM_PROT_READ && mp == VM_PROT_READ,
+	     "vm_region: protection and maximum cut to read (%d, %d)", (int)pr, (int)mp);
+	if (b2)
+		vm_deallocate(c->task, b2, pg);
+	mach_port_t px2;
+	T_KR(c, "vm_region_create_proxy", vm_region_create_proxy(c->host, a, VM_PROT_READ, pg, &px2),
+	     KERN_INVALID_ARGUMENT, "through the host port as task");
 
-	/* memory_object_create_proxy: a proxy of the second page of the first proxy. */
-	mach_port_t objs[1] = { proxy };
-	rpc_vm_offset_t offs[1] = { pg }, starts[1] = { 0 };
+	mach_port_t objs[1] = { pager };
+	rpc_vm_offset_t offs[1] = { 0 }, starts[1] = { 0 };
 	rpc_vm_size_t lens[1] = { pg };
 	mach_port_t p2 = MACH_PORT_NULL;
 	T_KR(c, "memory_object_create_proxy",
 	     memory_object_create_proxy(c->task, VM_PROT_READ, objs, MACH_MSG_TYPE_COPY_SEND, 1, offs, 1,
 					starts, 1, lens, 1, &p2),
-	     KERN_SUCCESS, "of the second page of a proxy");
+	     KERN_SUCCESS, "of the \"time\" device's pager");
 	vm_address_t d = 0;
 	kern_return_t kr = vm_map(c->task, &d, pg, 0, 1, p2, 0, 0, VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE);
-	t_ok(c, "memory_object_create_proxy", kr == KERN_SUCCESS && !memcmp((void *)d, (void *)(a + pg), pg),
-	     "vm_map of it shows the second page (kr %d)", kr);
+	volatile mapped_time_value_t *mt3 = (volatile mapped_time_value_t *)d;
+	t_ok(c, "memory_object_create_proxy", kr == KERN_SUCCESS && mt3->seconds == mt->seconds,
+	     "vm_map of it shows the same clock (kr %d)", kr);
 	T_KR(c, "memory_object_create_proxy",
 	     memory_object_create_proxy(c->task, VM_PROT_READ, objs, MACH_MSG_TYPE_COPY_SEND, 1, offs, 1,
 					starts, 1, lens, 0, &p2),
 	     KERN_INVALID_ARGUMENT, "arrays of different lengths");
-	vm_deallocate(c->task, a, 2 * pg);
-	vm_deallocate(c->task, b, 2 * pg);
+	vm_deallocate(c->task, a, pg);
+	if (b)
+		vm_deallocate(c->task, b, pg);
 	if (d)
 		vm_deallocate(c->task, d, pg);
+	device_close(t);
 }
 
 void t_group_gnumach(struct t_ctx *c)
