@@ -13,6 +13,7 @@ static const struct {
 	{ "gnumach", t_group_gnumach },
 	{ "device", t_group_device },
 	{ "mach4", t_group_mach4 },
+	{ "mach_i386", t_group_mach_i386 },
 };
 
 static unsigned long parse_port(const char *s)
