@@ -84,3 +84,11 @@ kern_return_t guest_thread_start(void (*fn)(void *), void *arg,
 		*thread = t;
 	return KERN_SUCCESS;
 }
+
+void guest_thread_stack(uintptr_t *lo, size_t *size)
+{
+	struct guest_thread_slot *s = guest_thread_current();
+
+	*lo = s->stack_lo;
+	*size = s->stack_hi - s->stack_lo;
+}

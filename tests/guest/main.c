@@ -10,6 +10,10 @@ static const struct {
 	{ "mach_port", t_group_mach_port },
 	{ "mach", t_group_mach },
 	{ "mach_host", t_group_mach_host },
+	{ "gnumach", t_group_gnumach },
+	{ "device", t_group_device },
+	{ "mach4", t_group_mach4 },
+	{ "mach_i386", t_group_mach_i386 },
 };
 
 static unsigned long parse_port(const char *s)

@@ -46,6 +46,10 @@ void guest_free(void *p, size_t size);
 kern_return_t guest_thread_start(void (*fn)(void *), void *arg,
 				 size_t stack_size, mach_port_t *thread);
 
+/* The calling thread's stack, as guest_thread_start allocated it (0, 0
+   for the first thread, whose stack the kernel made). */
+void guest_thread_stack(uintptr_t *lo, size_t *size);
+
 /* A server loop: receive on rcv_name (a port or a port set), give each
    request to demux (a generated server demux), send the reply.  Returns
    when a receive fails (e.g. the port was destroyed). */
