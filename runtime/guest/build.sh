@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# build.sh: build the guest runtime for one target: migc's user stubs of the
+# kernel's interfaces, their headers, and libguest.a, ready to link a task.
+#
+# Usage: runtime/guest/build.sh --target=T OUTDIR
+#
+#   T is x86_64-gnu or i686-gnu.  Writes OUTDIR/include/ (the generated
+#   headers: mach.h mach_port.h mach_host.h gnumach.h mach4.h device.h
+#   mach_i386.h), OUTDIR/stubs/ (the generated user stubs), and
+#   OUTDIR/libguest.a.  Prints, on stdout, the compiler switches a task's
+#   sources need (one per line), then, after a line "--", the link switches.
+#
+#   The stubs come from the reference kit's GNU Mach .defs, except
+#   mach_port, which comes from this project's defs/mach/mach_port.defs
+#   (typed enums: MACH_PORT_KTYPE_* in the generated mach_port.h).
+#
+# Environment: MIGC (default: <repo>/_build/migc/migc), MIGC_KIT, CC (gcc).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/../.." && pwd)
+kit=${MIGC_KIT:-$here/.cache/kit}
+migc=${MIGC:-$here/_build/migc/migc}
+cc=${CC:-gcc}
+
+target=
+case ${1:-} in
+  --target=*) target=${1#--target=}; shift ;;
+esac
+[ $# -eq 1 ] && [ -n "$target" ] || { echo "usage: $0 --target=T OUTDIR" >&2; exit 2; }
+out=$1
+case $target in
+  x86_64-gnu) inc=$kit/gnumach-dev-amd64/usr/include/x86_64-linux-gnu; m=() ;;
+  i686-gnu) inc=$kit/gnumach-dev-i386/usr/include/i386-linux-gnu; m=(-m32) ;;
+  *) echo "build.sh: unknown target '$target'" >&2; exit 2 ;;
+esac
+[ -d "$inc" ] || "$here/conformance/kit.sh" >/dev/null
+[ -x "$migc" ] || { echo "build.sh: no migc at $migc (build it first, or set MIGC)" >&2; exit 1; }
+
+mkdir -p "$out/include" "$out/stubs" "$out/obj"
+out=$(cd "$out" && pwd)
+
+# subsystem header name, .defs path, extra migc switches
+ifaces=(
+  "mach $inc/mach/mach.defs"
+  "mach_port $here/defs/mach/mach_port.defs -I $here/defs"
+  "mach_host $inc/mach/mach_host.defs"
+  "gnumach $inc/mach/gnumach.defs"
+  "mach4 $inc/mach/mach4.defs"
+  "device $inc/device/device.defs"
+  "mach_i386 $inc/mach/machine/mach_i386.defs"
+)
+for i in "${ifaces[@]}"; do
+  set -- $i
+  name=$1 defs=$2; shift 2
+  "$migc" --target="$target" "$@" -I "$inc" -user "$out/stubs/${name}User.c" \
+    -server /dev/null -header "$out/include/$name.h" "$defs"
+done
+
+gccinc=$("$cc" "${m[@]}" -print-file-name=include)
+cflags=("${m[@]}" -std=gnu11 -O2 -g -ffreestanding -fno-stack-protector -fno-pic
+        -fno-builtin -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables
+        -nostdinc -isystem "$gccinc" -I "$here/runtime/guest/include" -I "$here/tests/include" -I "$out/include" -I "$inc")
+warn=(-Wall -Wextra -Werror)
+ldflags=("${m[@]}" -static -nostdlib -nostartfiles -no-pie -Wl,--build-id=none
+         -Wl,-z,noexecstack "$out/libguest.a" "$("$cc" "${m[@]}" -print-libgcc-file-name)")
+
+objs=()
+for s in "$out"/stubs/*User.c; do
+  o=$out/obj/$(basename "${s%.c}").o
+  "$cc" "${cflags[@]}" "${warn[@]}" -c "$s" -o "$o"
+  objs+=("$o")
+done
+for s in start trap mig console vm thread server; do
+  o=$out/obj/$s.o
+  "$cc" "${cflags[@]}" "${warn[@]}" -c "$here/runtime/guest/$s.c" -o "$o"
+  objs+=("$o")
+done
+rm -f "$out/libguest.a"
+ar rcs "$out/libguest.a" "${objs[@]}"
+
+printf '%s\n' "${cflags[@]}" -- "${ldflags[@]}"
