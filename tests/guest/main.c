@@ -14,6 +14,7 @@ static const struct {
 	{ "device", t_group_device },
 	{ "mach4", t_group_mach4 },
 	{ "mach_i386", t_group_mach_i386 },
+	{ "memobj", t_group_memobj },
 };
 
 static unsigned long parse_port(const char *s)
