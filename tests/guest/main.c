@@ -15,6 +15,9 @@ static const struct {
 	{ "mach4", t_group_mach4 },
 	{ "mach_i386", t_group_mach_i386 },
 	{ "memobj", t_group_memobj },
+	{ "server", t_group_server },
+	/* Only when named with only=: out-of-line data to a USER_DEVICE port. */
+	{ "userdevice_ool", t_group_userdevice_ool },
 };
 
 static unsigned long parse_port(const char *s)
@@ -75,7 +78,7 @@ int guest_main(int argc, char **argv)
 	t_diag("kernel: %s", version);
 
 	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
-		if (only && !listed(only, groups[i].name))
+		if (only ? !listed(only, groups[i].name) : !strcmp(groups[i].name, "userdevice_ool"))
 			continue;
 		t_diag("group %s", groups[i].name);
 		groups[i].run(&c);
