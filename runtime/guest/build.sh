@@ -6,7 +6,8 @@
 #
 #   T is x86_64-gnu or i686-gnu.  Writes OUTDIR/include/ (the generated
 #   headers: mach.h mach_port.h mach_host.h gnumach.h mach4.h device.h
-#   mach_i386.h), OUTDIR/stubs/ (the generated user stubs), and
+#   mach_i386.h; memory_objectServer.h and excServer.h for the server
+#   side), OUTDIR/stubs/ (the generated stubs), and
 #   OUTDIR/libguest.a.  Prints, on stdout, the compiler switches a task's
 #   sources need (one per line), then, after a line "--", the link switches.
 #
@@ -56,6 +57,19 @@ for i in "${ifaces[@]}"; do
     -server /dev/null -header "$out/include/$name.h" "$defs"
 done
 
+# Server stubs of the interfaces the kernel calls into a task: a task can
+# be an external pager (memory_object) or catch exceptions (exc).  Their
+# implementations are weak defaults a task overrides.
+servers=(
+  "memory_object $inc/mach/memory_object.defs"
+  "exc $inc/mach/exc.defs"
+)
+for i in "${servers[@]}"; do
+  set -- $i
+  "$migc" --target="$target" -I "$inc" -user /dev/null -header /dev/null \
+    -server "$out/stubs/${1}Server.c" -sheader "$out/include/${1}Server.h" "$2"
+done
+
 gccinc=$("$cc" "${m[@]}" -print-file-name=include)
 cflags=("${m[@]}" -std=gnu11 -O2 -g -ffreestanding -fno-stack-protector -fno-pic
         -fno-builtin -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables
@@ -65,7 +79,7 @@ ldflags=("${m[@]}" -static -nostdlib -nostartfiles -no-pie -Wl,--build-id=none
          -Wl,-z,noexecstack "$out/libguest.a" "$("$cc" "${m[@]}" -print-libgcc-file-name)")
 
 objs=()
-for s in "$out"/stubs/*User.c; do
+for s in "$out"/stubs/*User.c "$out"/stubs/*Server.c; do
   o=$out/obj/$(basename "${s%.c}").o
   "$cc" "${cflags[@]}" "${warn[@]}" -c "$s" -o "$o"
   objs+=("$o")

@@ -57,6 +57,12 @@ mach_port_t mig_get_reply_port(void)
 	return s->reply_port;
 }
 
+void guest_forget_reply_ports(void)
+{
+	for (int i = 0; i < GUEST_MAX_THREADS; i++)
+		guest_threads.slot[i].reply_port = MACH_PORT_NULL;
+}
+
 void mig_put_reply_port(mach_port_t port)
 {
 	(void)port;

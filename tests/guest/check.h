@@ -37,6 +37,9 @@ void t_group_mach4(struct t_ctx *c);
 void t_group_device(struct t_ctx *c);
 void t_group_mach_i386(struct t_ctx *c);
 void t_group_server(struct t_ctx *c);
+void t_group_userdevice_ool(struct t_ctx *c);	/* not run by default: panics the kernel */
+extern int t_userdevice_ool;
+void t_group_memobj(struct t_ctx *c);
 
 /* Helpers shared by groups. */
 mach_port_t t_new_receive(struct t_ctx *c);	/* a fresh receive right, MACH_PORT_NULL on failure */

@@ -12,6 +12,7 @@
 #include <mach/vm_attributes.h>
 #include <mach/vm_inherit.h>
 #include <mach/vm_prot.h>
+#include <mach/thread_switch.h>
 
 static int task_suspend_count(mach_port_t task)
 {
@@ -242,8 +243,8 @@ static void threads(struct t_ctx *c)
 
 	/* The thread still works after all that: it ends on message 999. */
 	t_send_empty(wp, MACH_MSG_TYPE_COPY_SEND, 999);
-	for (int i = 0; i < 50 && thread_suspend_count(th) >= 0; i++)
-		swtch_pri(0);
+	for (int i = 0; i < 200 && thread_suspend_count(th) >= 0; i++)
+		thread_switch(MACH_PORT_NULL, SWITCH_OPTION_WAIT, 10);
 	t_ok(c, "thread_terminate", thread_suspend_count(th) < 0,
 	     "the thread ended itself (thread_terminate in the runtime) after message 999");
 

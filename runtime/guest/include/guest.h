@@ -50,6 +50,10 @@ kern_return_t guest_thread_start(void (*fn)(void *), void *arg,
    for the first thread, whose stack the kernel made). */
 void guest_thread_stack(uintptr_t *lo, size_t *size);
 
+/* Forget every cached MIG reply port: for a thread started in a task
+   that inherited this one's memory, whose names mean nothing there. */
+void guest_forget_reply_ports(void);
+
 /* A server loop: receive on rcv_name (a port or a port set), give each
    request to demux (a generated server demux), send the reply.  Returns
    when a receive fails (e.g. the port was destroyed). */

@@ -2,7 +2,8 @@
  *
  * Generated stubs include <mach/mig_support.h>, which the Hurd's C library
  * provides and GNU Mach's headers do not.  The corpus test only compiles the
- * stubs, so declarations are enough; runtime/ will provide the definitions.
+ * stubs, so declarations are enough; runtime/guest and runtime/loopback
+ * provide the definitions (runtime/guest compiles against this file).
  */
 #ifndef _MACH_MIG_SUPPORT_H
 #define _MACH_MIG_SUPPORT_H 1
