@@ -43,6 +43,7 @@ void emit_enum_exports(Out *o);
 void emit_desc_store(Out *o, const Field *f, const char *base, const char *number,
                      const char *poly, const char *dealloc);
 void emit_desc_check(Out *o, const Field *f, const char *base, const char *fail);
+void emit_poly_complex_check(Out *o, const Field *f, const char *base, const char *fail);
 const char *desc_number_expr(Out *o, const Field *f, const char *base);
 const char *desc_name_expr(Out *o, const Field *f, const char *base);
 const char *desc_size_store(const Target *t, const Field *f, const char *base, unsigned bits);

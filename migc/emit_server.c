@@ -111,10 +111,7 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
     const char *dst = ty->intran ? xsprintf("%s_msg", a->name) : a->name;
     out(o, "\t/* %s */\n", a->name);
     emit_desc_check(o, f, P, fail);
-    /* Any name passes the check: a port right needs a complex message (as GNU MIG checks). */
-    if (f->is_port && f->name_check == MT_POLYMORPHIC)
-        out(o, "\tif (mig_unlikely(MACH_MSG_TYPE_PORT_ANY(%s) && !msgh_complex))\n\t\t%s\n",
-            desc_name_expr(o, f, P), fail);
+    emit_poly_complex_check(o, f, P, fail);
     if (a->poly && a->poly->in_server_proto)
         out(o, "\t%s = %s;\n", a->poly->name, desc_name_expr(o, f, P));
     if (f->indefinite) {

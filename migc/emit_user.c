@@ -157,6 +157,7 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
     const char *fail = "return MIG_TYPE_ERROR;";
     out(o, "\t/* %s */\n", a->name);
     emit_desc_check(o, f, P, fail);
+    emit_poly_complex_check(o, f, P, fail);
     if (a->poly && a->poly->in_user_proto)
         out(o, "\t*%s = %s;\n", a->poly->name, desc_name_expr(o, f, P));
     if (f->indefinite) {
@@ -353,7 +354,7 @@ static void emit_user_routine(Out *o, Routine *r)
         out(o, "(msgh_size < %u", rp->min_size);
     else
         out(o, "(msgh_size != %u", rp->min_size);
-    if (rp->complex_static)
+    if (rp->complex_static || rp->complex_check)
         out(o, " || !msgh_complex");
     else if (!rp->complex_poly)
         out(o, " || msgh_complex");

@@ -403,6 +403,16 @@ void emit_desc_check(Out *o, const Field *f, const char *base, const char *fail)
     out(o, "))\n\t\t%s\n", fail);
 }
 
+/* A port field the receiver checks with any name: a right in it needs a
+ * complex message (GNU MIG's receivers check this too).  Needs the stub's
+ * msgh_complex. */
+void emit_poly_complex_check(Out *o, const Field *f, const char *base, const char *fail)
+{
+    if (f->is_port && f->name_check == MT_POLYMORPHIC)
+        out(o, "\tif (mig_unlikely(MACH_MSG_TYPE_PORT_ANY(%s) && !msgh_complex))\n\t\t%s\n",
+            desc_name_expr(o, f, base), fail);
+}
+
 /* The run-time element count a receiver reads from a descriptor. */
 const char *desc_number_expr(Out *o, const Field *f, const char *base)
 {
