@@ -201,7 +201,7 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
     }
     if (f->is_string && f->varying) {
         out(o, "\t{\n\t\tuint32_t migc_n = migc_strncpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->number);
-        out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", R, f->data_off, pad_mask(t), pad_mask(t));
+        out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", pad_mask(t) + 1, R, f->data_off);
         emit_desc_store(o, f, R, "migc_n", NULL, NULL);
         out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
         return;
@@ -221,7 +221,7 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
         } else {
             out(o, "\t\tuint32_t migc_n = %u * %s;\n", f->elem_size, number);
             out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, a->name);
-            out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", R, f->data_off, m, m);
+            out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", m + 1, R, f->data_off);
             out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t} else {\n", nextseg, R, f->data_off, m, m);
         }
         out(o, "\t\tmigc_st32(%s + %u, (migc_ld32(%s + %u) & ~0x%08xu) | 0x%08xu);\n", R, f->desc_off, R,
@@ -262,7 +262,7 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
         out(o, "\t{\n\t\tuint32_t migc_n = %u * %s;\n", f->elem_size, number);
         if (!out_in_place(a, f))
             out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, v);
-        out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", R, f->data_off, pad_mask(t), pad_mask(t));
+        out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", pad_mask(t) + 1, R, f->data_off);
         out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
         return;
     }

@@ -34,7 +34,7 @@ static void put_inline_data(Out *o, const char *P, unsigned off, const char *src
     unsigned m = pad_mask(o->t);
     out(o, "\t\tuint32_t migc_n = %s;\n", bytes);
     out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", P, off, src);
-    out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", P, off, m, m);
+    out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", m + 1, P, off);
     out(o, "\t\tP%u = %s + %u + ((migc_n + %u) & ~%uu);\n", nextseg, P, off, m, m);
 }
 
@@ -72,7 +72,7 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
     if (f->is_string && f->varying) {
         /* The count is the string's length with its NUL, within the bound. */
         out(o, "\t{\n\t\tuint32_t migc_n = migc_strncpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->number);
-        out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", P, f->data_off, m, m);
+        out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", m + 1, P, f->data_off);
         emit_desc_store(o, f, P, "migc_n", NULL, NULL);
         out(o, "\t\tP%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, P, f->data_off, m, m);
         return;

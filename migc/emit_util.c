@@ -286,6 +286,14 @@ void emit_preamble(Out *o, const char *what)
     out(o, "static inline void migc_st32(char *p, uint32_t v) { memcpy(p, &v, 4); }\n");
     out(o, "static inline uint32_t migc_ld32(const char *p) { uint32_t v; memcpy(&v, p, 4); return v; }\n");
     out(o, "static inline uint64_t migc_ld64(const char *p) { uint64_t v; memcpy(&v, p, 8); return v; }\n");
+    out(o, "/* Zero the padding after n bytes of data at p, up to the next multiple of\n");
+    out(o, " * 4 or 8, with one word: cheaper than a call of memset. */\n");
+    out(o, "static inline void migc_pad4(char *p, uint32_t n)\n{\n\tif (n & 3u) {\n\t\tuint32_t w;\n");
+    out(o, "\t\tmemcpy(&w, p + (n & ~3u), 4);\n\t\tw &= ~(~(uint32_t)0 << 8 * (n & 3u));\n");
+    out(o, "\t\tmemcpy(p + (n & ~3u), &w, 4);\n\t}\n}\n");
+    out(o, "static inline void migc_pad8(char *p, uint32_t n)\n{\n\tif (n & 7u) {\n\t\tuint64_t w;\n");
+    out(o, "\t\tmemcpy(&w, p + (n & ~7u), 8);\n\t\tw &= ~(~(uint64_t)0 << 8 * (n & 7u));\n");
+    out(o, "\t\tmemcpy(p + (n & ~7u), &w, 8);\n\t}\n}\n");
     out(o, "static inline void migc_st_port(char *p, uintptr_t v) { memcpy(p, &v, sizeof v); }\n");
     out(o, "static inline uintptr_t migc_ld_port(const char *p) { uintptr_t v; memcpy(&v, p, sizeof v); return v; }\n");
     out(o, "static inline void migc_st_ptr(char *p, const void *v) { memcpy(p, &v, sizeof v); }\n");
