@@ -331,16 +331,19 @@ static void emit_user_routine(Out *o, Routine *r)
     else
         out(o, "\tmsg_result = mach_msg(&Mess.Head, MACH_SEND_MSG|MACH_RCV_MSG|%s%s, msgh_size, %u, migc_reply_port, %s, MACH_PORT_NULL);\n",
             options, timeout ? "|MACH_RCV_TIMEOUT" : "", rp->max_size, timeout ? timeout : "MACH_MSG_TIMEOUT_NONE");
+    /* The reply port, after mach_msg, is read back from the header (where
+       it is whether the send failed or a reply came on it, as GNU MIG
+       does): a register kept across the call would cost a save and restore. */
     out(o, "\tif (msg_result != MACH_MSG_SUCCESS) {\n");
     if (own_reply_port)
-        out(o, "\t\tmig_dealloc_reply_port(migc_reply_port);\n");
+        out(o, "\t\tmig_dealloc_reply_port(Mess.Head.msgh_local_port);\n");
     out(o, "\t\treturn msg_result;\n\t}\n");
     if (own_reply_port)
-        out(o, "\tmig_put_reply_port(migc_reply_port);\n");
+        out(o, "\tmig_put_reply_port(Mess.Head.msgh_local_port);\n");
     out(o, "\n\tif (mig_unlikely(Mess.Head.msgh_id != %u)) {\n", r->reply_id);
     out(o, "\t\tif (Mess.Head.msgh_id == MACH_NOTIFY_SEND_ONCE)\n\t\t\treturn MIG_SERVER_DIED;\n");
     if (own_reply_port)
-        out(o, "\t\tmig_dealloc_reply_port(migc_reply_port);\n");
+        out(o, "\t\tmig_dealloc_reply_port(Mess.Head.msgh_local_port);\n");
     out(o, "\t\treturn MIG_REPLY_MISMATCH;\n\t}\n\n");
 
     /* The reply: its size and complexity, or a bare error return code. */
