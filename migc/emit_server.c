@@ -33,13 +33,17 @@ static bool is_out(const Arg *a)
  * plain inline data (a scalar, or an array of fixed or variable size) at a
  * constant offset (no variable item before it), aligned for its C type.
  * GNU MIG passes these in place too; a local would cost a copy. */
-static bool out_in_place(const Arg *a, const Field *f)
+static bool out_in_place(const Target *t, const Arg *a, const Field *f)
 {
     if (!f)
         return false;
     bool array = arg_is_array(a);
     unsigned size = array ? f->elem_size : f->data_size;
     unsigned align = size >= 8 ? 8 : size >= 4 ? 4 : size >= 2 ? 2 : 1;
+    /* No C type asks more than the message's own alignment: i686's ABI
+       aligns 8-byte members (long long, double) to 4 in structures. */
+    if (align > t->msg_align)
+        align = t->msg_align;
     return a->kind == AK_OUT && !a->type->outtran && !f->indefinite && !f->out_of_line && !f->is_port &&
            !f->is_string && f->seg == 0 && (!array || f->count_mult == 1) && f->data_off % align == 0;
 }
@@ -62,7 +66,7 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
                 unsigned n = f->is_string ? f->data_size : f->varying ? f->inline_max : f->number / f->count_mult;
                 if (n == 0)
                     n = 1;
-                if (out_in_place(a, f))
+                if (out_in_place(o->t, a, f))
                     out(o, "\t%s *%s = (%s *)(R0 + %u);\n", elem_ctype(a, true), a->name, elem_ctype(a, true),
                         f->data_off);
                 else /* A string buffer starts zeroed: what follows its NUL is sent too. */
@@ -73,7 +77,7 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
                 out(o, "\tmach_port_t %s[%u];\n", a->name, t->number ? t->number : 1);
             else
                 out(o, "\t%s *%s;\n", elem_ctype(a, true), a->name);
-        } else if (rp && out_in_place(a, field_of(rp, a)))
+        } else if (rp && out_in_place(o->t, a, field_of(rp, a)))
             out(o, "\t%s *%s = (%s *)(R0 + %u);\n", server_ctype(a), a->name, server_ctype(a),
                 field_of(rp, a)->data_off);
         else
@@ -202,7 +206,7 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
     }
     if (f->is_string && f->varying) {
         out(o, "\t{\n\t\tuint32_t migc_n = migc_strncpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->number);
-        out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", R, f->data_off, pad_mask(t), pad_mask(t));
+        out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", pad_mask(t) + 1, R, f->data_off);
         emit_desc_store(o, f, R, "migc_n", NULL, NULL);
         out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
         return;
@@ -222,7 +226,7 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
         } else {
             out(o, "\t\tuint32_t migc_n = %u * %s;\n", f->elem_size, number);
             out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, a->name);
-            out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", R, f->data_off, m, m);
+            out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", m + 1, R, f->data_off);
             out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t} else {\n", nextseg, R, f->data_off, m, m);
         }
         /* Out of line: clear msgt_inline, and set msgt_deallocate only if
@@ -264,13 +268,13 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
     }
     if (f->varying) {
         out(o, "\t{\n\t\tuint32_t migc_n = %u * %s;\n", f->elem_size, number);
-        if (!out_in_place(a, f))
+        if (!out_in_place(o->t, a, f))
             out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, v);
-        out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", R, f->data_off, pad_mask(t), pad_mask(t));
+        out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", pad_mask(t) + 1, R, f->data_off);
         out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
         return;
     }
-    if (out_in_place(a, f))
+    if (out_in_place(o->t, a, f))
         ;   /* already there */
     else if (arg_is_array(a))
         out(o, "\tmemcpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->data_size);
@@ -297,7 +301,7 @@ static void emit_call_args(Out *o, const Routine *r)
             out(o, "%s%s", out_arg ? "&" : "", a->name);
             continue;
         }
-        if (out_arg && !arg_is_array(a) && !(rp && out_in_place(a, field_of(rp, a))))
+        if (out_arg && !arg_is_array(a) && !(rp && out_in_place(o->t, a, field_of(rp, a))))
             out(o, "&%s", a->name);
         else
             out(o, "%s", a->name);

@@ -34,7 +34,7 @@ static void put_inline_data(Out *o, const char *P, unsigned off, const char *src
     unsigned m = pad_mask(o->t);
     out(o, "\t\tuint32_t migc_n = %s;\n", bytes);
     out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", P, off, src);
-    out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", P, off, m, m);
+    out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", m + 1, P, off);
     out(o, "\t\tP%u = %s + %u + ((migc_n + %u) & ~%uu);\n", nextseg, P, off, m, m);
 }
 
@@ -72,7 +72,7 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
     if (f->is_string && f->varying) {
         /* The count is the string's length with its NUL, within the bound. */
         out(o, "\t{\n\t\tuint32_t migc_n = migc_strncpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->number);
-        out(o, "\t\tmemset(%s + %u + migc_n, 0, ((migc_n + %u) & ~%uu) - migc_n);\n", P, f->data_off, m, m);
+        out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", m + 1, P, f->data_off);
         emit_desc_store(o, f, P, "migc_n", NULL, NULL);
         out(o, "\t\tP%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, P, f->data_off, m, m);
         return;
@@ -333,16 +333,19 @@ static void emit_user_routine(Out *o, Routine *r)
     else
         out(o, "\tmsg_result = %s(&Mess.Head, MACH_SEND_MSG|MACH_RCV_MSG|%s%s, msgh_size, %u, migc_reply_port, %s, MACH_PORT_NULL);\n",
             subr(o, "mach_msg"), options, timeout ? "|MACH_RCV_TIMEOUT" : "", rp->max_size, timeout ? timeout : "MACH_MSG_TIMEOUT_NONE");
+    /* The reply port, after mach_msg, is read back from the header (where
+       it is whether the send failed or a reply came on it, as GNU MIG
+       does): a register kept across the call would cost a save and restore. */
     out(o, "\tif (msg_result != MACH_MSG_SUCCESS) {\n");
     if (own_reply_port)
-        out(o, "\t\t%s(migc_reply_port);\n", subr(o, "mig_dealloc_reply_port"));
+        out(o, "\t\t%s(Mess.Head.msgh_local_port);\n", subr(o, "mig_dealloc_reply_port"));
     out(o, "\t\treturn msg_result;\n\t}\n");
     if (own_reply_port)
-        out(o, "\t%s(migc_reply_port);\n", subr(o, "mig_put_reply_port"));
+        out(o, "\t%s(Mess.Head.msgh_local_port);\n", subr(o, "mig_put_reply_port"));
     out(o, "\n\tif (mig_unlikely(Mess.Head.msgh_id != %u)) {\n", r->reply_id);
     out(o, "\t\tif (Mess.Head.msgh_id == MACH_NOTIFY_SEND_ONCE)\n\t\t\treturn MIG_SERVER_DIED;\n");
     if (own_reply_port)
-        out(o, "\t\t%s(migc_reply_port);\n", subr(o, "mig_dealloc_reply_port"));
+        out(o, "\t\t%s(Mess.Head.msgh_local_port);\n", subr(o, "mig_dealloc_reply_port"));
     out(o, "\t\treturn MIG_REPLY_MISMATCH;\n\t}\n\n");
 
     /* The reply: its size and complexity, or a bare error return code. */

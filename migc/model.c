@@ -41,8 +41,9 @@ static const struct {
 
 static int ipc_lookup(const char *name)
 {
+    /* The first character first: this runs for every type name used. */
     for (size_t i = 0; i < sizeof ipc_names / sizeof ipc_names[0]; i++)
-        if (strcmp(ipc_names[i].name, name) == 0)
+        if (ipc_names[i].name[0] == name[0] && strcmp(ipc_names[i].name, name) == 0)
             return (int)i;
     return -1;
 }
@@ -66,7 +67,7 @@ static Type *type_lookup(Ctx *c, const char *name)
     Module *m = c->mod;
     for (size_t i = m->types.n; i-- > 0;) {
         Type *t = m->types.v[i];
-        if (strcmp(t->name, name) == 0)
+        if (t->name[0] == name[0] && strcmp(t->name, name) == 0)
             return t;
     }
     return NULL;
