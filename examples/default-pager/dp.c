@@ -5,6 +5,7 @@
 #include "guest.h"
 #include "mach.h"
 #include "mach_port.h"
+#include "mach_host.h"
 #include "device.h"
 #include "dp.h"
 #include "memory_objectServer.h"
@@ -29,7 +30,7 @@ struct dp_object {
 
 /* The pager: its device, its slots, its objects. */
 struct dp {
-	mach_port_t device, set, manager;
+	mach_port_t device, set, manager, host_priv;
 	unsigned long page;		/* the kernel's page size, from memory_object_create */
 	unsigned long nslots, nfree, inuse;
 	unsigned *free;			/* a stack of free slot numbers */
@@ -55,11 +56,24 @@ static void dp_progress(void)
 		     dp_stats.created - dp_stats.terminated);
 }
 
-const char *dp_init(mach_port_t master, const char *device_name, unsigned long size,
-		    mach_port_t *manager, mach_port_t *set, kern_return_t *kr)
+/* Memory the pager keeps (page tables, message buffers): wired, so that
+   the pager never faults on a page only it could bring back. */
+static void *dp_alloc(size_t size)
+{
+	void *p = guest_alloc(size);
+	kern_return_t kr;
+	if (p && (kr = vm_wire(dp.host_priv, mach_task_self(), (vm_address_t) p, size,
+			       VM_PROT_READ | VM_PROT_WRITE)) != KERN_SUCCESS)
+		dp_log("vm_wire of the pager's own memory failed", (unsigned long) kr, size);
+	return p;
+}
+
+const char *dp_init(mach_port_t host_priv, mach_port_t master, const char *device_name,
+		    unsigned long size, mach_port_t *manager, mach_port_t *set, kern_return_t *kr)
 {
 	mach_port_t task = mach_task_self();
 
+	dp.host_priv = host_priv;
 	dp.device_size = size;
 	*kr = device_open(master, D_READ | D_WRITE, (char *) device_name, &dp.device);
 	if (*kr != D_SUCCESS)
@@ -84,7 +98,7 @@ static int dp_slots_ready(unsigned long page)
 		return page == dp.page;
 	dp.page = page;
 	dp.nslots = dp.device_size / page;
-	dp.free = guest_alloc(dp.nslots * sizeof *dp.free);
+	dp.free = dp_alloc(dp.nslots * sizeof *dp.free);
 	if (!dp.free)
 		return 0;
 	for (unsigned long i = 0; i < dp.nslots; i++)
@@ -127,7 +141,7 @@ kern_return_t memory_object_create(mach_port_t old_memory_object, mach_port_t ne
 		dp_log("cannot take object (table full or page size)", new_memory_object, new_page_size);
 	} else {
 		o->npages = (new_object_size + new_page_size - 1) / new_page_size;
-		o->slot = guest_alloc(o->npages * sizeof *o->slot);
+		o->slot = dp_alloc(o->npages * sizeof *o->slot);
 		if (!o->slot) {
 			dp_stats.errors++;
 			dp_log("no memory for the page table of object of size", new_memory_object,
@@ -189,6 +203,7 @@ kern_return_t memory_object_data_initialize(mach_port_t memory_object, mach_port
 					    mach_msg_type_number_t dataCnt)
 {
 	struct dp_object *o = dp_lookup(memory_object);
+	dp_stats.initializes++;
 	/* The manual says data already stored wins; the kernel only sends
 	   this for pages it never gave us, which initialize_over counts. */
 	if (o)
@@ -205,6 +220,7 @@ kern_return_t memory_object_data_return(mach_port_t memory_object, mach_port_t m
 					boolean_t kernel_copy)
 {
 	struct dp_object *o = dp_lookup(memory_object);
+	dp_stats.returns++;
 	(void) dirty;
 	(void) kernel_copy;
 	if (o)
@@ -222,6 +238,7 @@ kern_return_t memory_object_data_request(mach_port_t memory_object, mach_port_t 
 					 vm_offset_t offset, vm_size_t length, vm_prot_t desired_access)
 {
 	struct dp_object *o = dp_lookup(memory_object);
+	dp_stats.requests++;
 	(void) desired_access;
 	for (vm_offset_t at = 0; at < length; at += dp.page) {
 		unsigned long idx = (offset + at) / dp.page;
@@ -359,8 +376,8 @@ kern_return_t memory_object_change_completed(mach_port_t memory_object, boolean_
 mach_msg_return_t dp_serve(boolean_t (*extra)(mach_msg_header_t *, mach_msg_header_t *),
 			   volatile int *done)
 {
-	mach_msg_header_t *in = guest_alloc(DP_MSG_SIZE);
-	mig_reply_header_t *out = guest_alloc(DP_MSG_SIZE);
+	mach_msg_header_t *in = dp_alloc(DP_MSG_SIZE);
+	mig_reply_header_t *out = dp_alloc(DP_MSG_SIZE);
 	mach_msg_return_t r = KERN_RESOURCE_SHORTAGE;
 
 	while (in && out && !*done) {

@@ -18,14 +18,16 @@ struct dp_stats {
 	unsigned long unhandled;		/* messages of no interface served here */
 	unsigned long other;			/* init, copy, unlock, *_completed */
 	unsigned long slots_peak;		/* most pages stored at once */
+	unsigned long returns, initializes, requests;	/* messages of these kinds */
 };
 
 /* Opens DEVICE_NAME of SIZE bytes on MASTER (device.defs user stubs),
+   wires its own memory through HOST_PRIV,
    makes the default-manager port and the port set that all memory
    objects join.  *SET gets the set, so that the caller can add ports of
    its own, served by EXTRA in dp_serve.  Returns what failed, or NULL. */
-const char *dp_init(mach_port_t master, const char *device_name, unsigned long size,
-		    mach_port_t *manager, mach_port_t *set, kern_return_t *kr);
+const char *dp_init(mach_port_t host_priv, mach_port_t master, const char *device_name,
+		    unsigned long size, mach_port_t *manager, mach_port_t *set, kern_return_t *kr);
 
 /* Serves the kernel's requests on the set until *DONE is set (by a
    request EXTRA served).  EXTRA is a demux for the caller's own ports. */

@@ -66,7 +66,7 @@ int guest_main(int argc, char **argv)
 	static struct pld dev;
 	mach_port_t task = mach_task_self(), host_priv, stress_task, master, port, manager, set, report;
 	unsigned long dev_mb = 32;
-	int ktype = MACH_PORT_KTYPE_USER_DEVICE, count = 0;
+	int ktype = MACH_PORT_KTYPE_USER_DEVICE, count = 0, wire = VM_WIRE_ALL;
 	const char *failed;
 	kern_return_t kr;
 	void *storage;
@@ -82,6 +82,8 @@ int guest_main(int argc, char **argv)
 			dev_mb = number(argv[i] + 7);
 		else if (!strcmp(argv[i], "ktype=none"))
 			ktype = MACH_PORT_KTYPE_NONE;
+		else if (!strcmp(argv[i], "wire=current"))
+			wire = VM_WIRE_CURRENT;
 	}
 	guest_printf("@@ diag pager task: device port ktype %s (%d), device %lu MB of wired memory\n",
 		     ktype == MACH_PORT_KTYPE_NONE ? "NONE" : "USER_DEVICE", ktype, dev_mb);
@@ -107,12 +109,13 @@ int guest_main(int argc, char **argv)
 	if (!storage)
 		stop(host_priv, "wired storage for the pager's device (vm_wire)", kr);
 	pld_init(&dev, "pld0", storage, dev_mb << 20, master, port);
-	failed = dp_init(master, "pld0", dev_mb << 20, &manager, &set, &kr);
+	failed = dp_init(host_priv, master, "pld0", dev_mb << 20, &manager, &set, &kr);
 	if (failed)
 		stop(host_priv, failed, kr);
-	kr = vm_wire_all(host_priv, task, VM_WIRE_ALL);
+	kr = vm_wire_all(host_priv, task, wire);
 	if (kr != KERN_SUCCESS)
-		stop(host_priv, "vm_wire_all(VM_WIRE_ALL)", kr);
+		stop(host_priv, "vm_wire_all", kr);
+	guest_printf("@@ diag pager task: vm_wire_all(%s)\n", wire == VM_WIRE_ALL ? "VM_WIRE_ALL" : "VM_WIRE_CURRENT");
 
 	/* The pager's thread (this one) may take pages from the kernel's
 	   reserve, as the device's does: it receives the pages paged out. */
@@ -146,10 +149,13 @@ int guest_main(int argc, char **argv)
 	if (!stress_finished)
 		stop(host_priv, "the pager's loop ended before the stress task reported", kr);
 
-	guest_printf("@@ diag pager: %lu objects created, %lu terminated, %lu pages zero-filled, "
-		     "peak %lu pages stored, %lu data_initialize over stored pages\n",
-		     dp_stats.created, dp_stats.terminated, dp_stats.zero_filled, dp_stats.slots_peak,
-		     dp_stats.initialize_over);
+	guest_printf("@@ diag pager: messages: %lu memory_object_create, %lu data_return, "
+		     "%lu data_initialize, %lu data_request, %lu terminate, %lu other\n",
+		     dp_stats.created, dp_stats.returns, dp_stats.initializes, dp_stats.requests,
+		     dp_stats.terminated, dp_stats.other);
+	guest_printf("@@ diag pager: %lu pages zero-filled, peak %lu pages stored, "
+		     "%lu data_initialize over stored pages\n",
+		     dp_stats.zero_filled, dp_stats.slots_peak, dp_stats.initialize_over);
 	guest_printf("@@ diag device: %lu reads (%lu bytes), %lu writes (%lu bytes), %lu refused\n",
 		     dev.reads, dev.bytes_read, dev.writes, dev.bytes_written, dev.refused);
 	guest_printf("@@ summary ktype=%s paged-out=%lu paged-in=%lu mismatches=%d rounds=%d threads=%d "

@@ -4,6 +4,7 @@
 #include <mach/vm_statistics.h>
 #include "guest.h"
 #include "mach.h"
+#include "mach_host.h"
 #include "mach_port.h"
 #include "stress.h"
 
@@ -15,10 +16,18 @@
 static struct {
 	uintptr_t base;
 	size_t slice;
-	int rounds;
-	unsigned long mismatches, shown, checked_bytes;
-	int finished;
+	int rounds;		/* per thread; 0: until DEADLINE */
+	long deadline;		/* host_get_time seconds, with ROUNDS 0 */
+	unsigned long mismatches, shown, checked_kb;
+	int finished, rounds_done;
 } st;
+
+static long stress_now(void)
+{
+	time_value_t t = { 0, 0 };
+	host_get_time(mach_host_self(), &t);
+	return (long) t.seconds;
+}
 
 /* The word stored at ADDR in round ROUND: the address, with the round in
    its top bits and a constant, so that a page of another place or of an
@@ -33,7 +42,7 @@ static void stress_thread(void *arg)
 	int t = (int) (uintptr_t) arg;
 	uintptr_t lo = st.base + (uintptr_t) t * st.slice, hi = lo + st.slice;
 
-	for (int r = 1; r <= st.rounds; r++) {
+	for (int r = 1; st.rounds ? r <= st.rounds : stress_now() < st.deadline; r++) {
 		for (uintptr_t a = lo; a < hi; a += sizeof(uintptr_t))
 			*(volatile uintptr_t *) a = stress_word(a, r);
 		unsigned long bad = 0;
@@ -48,7 +57,8 @@ static void stress_thread(void *arg)
 					     (unsigned long) got);
 		}
 		__atomic_fetch_add(&st.mismatches, bad, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&st.checked_bytes, (unsigned long) st.slice, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&st.checked_kb, (unsigned long) (st.slice >> 10), __ATOMIC_RELAXED);
+		__atomic_fetch_add(&st.rounds_done, 1, __ATOMIC_RELAXED);
 		guest_printf("@@ diag stress: thread %d round %d: %lu mismatches\n", t, r, bad);
 	}
 	__atomic_fetch_add(&st.finished, 1, __ATOMIC_RELEASE);
@@ -65,7 +75,7 @@ static unsigned long number(const char *s)
 int guest_main(int argc, char **argv)
 {
 	mach_port_t task = mach_task_self(), report = MACH_PORT_NULL;
-	unsigned long threads = 4, rounds = 3, cap_mb = 64, factor = 2;
+	unsigned long threads = 4, rounds = 3, cap_mb = 64, factor = 2, minutes = 0;
 	vm_statistics_data_t vs;
 	vm_address_t base = 0;
 	kern_return_t kr;
@@ -79,6 +89,8 @@ int guest_main(int argc, char **argv)
 			cap_mb = number(argv[i] + 7);
 		else if (!strncmp(argv[i], "factor=", 7))
 			factor = number(argv[i] + 7);
+		else if (!strncmp(argv[i], "minutes=", 8))
+			minutes = number(argv[i] + 8);
 	}
 	if (threads < 1 || threads > STRESS_MAX_THREADS)
 		threads = 4;
@@ -100,8 +112,8 @@ int guest_main(int argc, char **argv)
 	if (size > cap)
 		size = cap;
 	size -= size % (threads * (unsigned long) vs.pagesize);
-	guest_printf("@@ diag stress: %lu KB free, %lu KB in %lu threads, %lu rounds (page %lu)\n",
-		     free_bytes >> 10, size >> 10, threads, rounds, (unsigned long) vs.pagesize);
+	guest_printf("@@ diag stress: %lu KB free, %lu KB in %lu threads, %lu rounds or %lu minutes (page %lu)\n",
+		     free_bytes >> 10, size >> 10, threads, rounds, minutes, (unsigned long) vs.pagesize);
 	kr = vm_allocate(task, &base, size, 1);
 	if (kr != KERN_SUCCESS) {
 		guest_printf("@@ not ok stress: vm_allocate of %lu bytes: 0x%x\n", size, (unsigned) kr);
@@ -110,7 +122,9 @@ int guest_main(int argc, char **argv)
 	}
 	st.base = base;
 	st.slice = size / threads;
-	st.rounds = (int) rounds;
+	/* A soak runs rounds until its time is up instead of counting them. */
+	st.rounds = minutes ? 0 : (int) rounds;
+	st.deadline = stress_now() + (long) minutes * 60;
 	for (unsigned long t = 0; t < threads; t++) {
 		kr = guest_thread_start(stress_thread, (void *) (uintptr_t) t, 64 * 1024, NULL);
 		if (kr != KERN_SUCCESS) {
@@ -128,7 +142,8 @@ int guest_main(int argc, char **argv)
 		mach_msg(&m, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, nap, 100, MACH_PORT_NULL);
 	}
 	vm_deallocate(task, base, size);
-	stress_done(report, (int) rounds, (int) threads, (int) (free_bytes >> 10), (int) (size >> 10),
-		    (int) (st.checked_bytes >> 20), (int) st.mismatches);
+	stress_done(report, st.rounds_done / (int) (threads ? threads : 1), (int) threads,
+		    (int) (free_bytes >> 10), (int) (size >> 10),
+		    (int) (st.checked_kb >> 10), (int) st.mismatches);
 	return 0;
 }
