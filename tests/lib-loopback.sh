@@ -12,12 +12,15 @@ lb_target() {
   t=$1
   case $t in
     x86_64-gnu) m=(); run=(); san=(-fsanitize=address,undefined -fno-sanitize-recover=all) ;;
-    i686-gnu) m=(-m32); run=(qemu-i386); san=() ;;
+    # (i686: LeakSanitizer's exit-time check hangs under qemu-i386 7.2, so
+    # ASan runs there without it; x86_64 keeps it)
+    i686-gnu) m=(-m32); run=(env ASAN_OPTIONS=detect_leaks=0 qemu-i386)
+              san=(-fsanitize=address,undefined -fno-sanitize-recover=all) ;;
   esac
   d=$work/$t
   mkdir -p "$d"
-  if [ "${#run[@]}" -gt 0 ] && ! command -v "${run[0]}" >/dev/null; then
-    ok "$t # SKIP ${run[0]} not found (Debian package qemu-user)"
+  if [ "${#run[@]}" -gt 0 ] && ! command -v "${run[-1]}" >/dev/null; then
+    ok "$t # SKIP ${run[-1]} not found (Debian package qemu-user)"
     return 1
   fi
   if ! inc=$("$top_srcdir/runtime/loopback/build.sh" --target="$t" "$d/lib" -g -O1 "${san[@]}" 2>"$d/lib.log"); then
@@ -37,8 +40,10 @@ lb_link() {
 # Runs PROGRAM and passes on its test points as LABEL's.
 lb_relay() {
   local prog=$1 label=$2 rc seen=0 line plan
-  "${run[@]}" "$prog" >"$d/out" 2>"$d/err"
+  # (a hard limit: a program that hangs is a failure, with its stderr)
+  timeout 300 "${run[@]}" "$prog" >"$d/out" 2>"$d/err"
   rc=$?
+  [ "$rc" -eq 124 ] && echo "timed out after 300 s" >>"$d/err"
   while IFS= read -r line; do
     if [[ $line =~ ^(not\ )?ok\ [0-9]+\ -\ (.*)$ ]]; then
       seen=$((seen + 1))
