@@ -528,7 +528,7 @@ static void emit_one(OutFile *of, Out *o)
     case OUT_IHEADER:  emit_inline_header(o); break;
     case OUT_LIST:     emit_msgids(o); break;
     case OUT_DESCRIBE: emit_describe(o); break;
-    case OUT_DEPS:     fputs(of->text, o->f); break;
+    case OUT_DEPS:     sb_put(&o->text, of->text, strlen(of->text)); break;
     }
 }
 
@@ -555,6 +555,9 @@ static bool write_output(Driver *d, Ctx *c, OutFile *of, const char *hname)
         .header_name = hname,
     };
     emit_one(of, &o);
+    if (o.text.n)
+        fwrite(o.text.b, 1, o.text.n, f);
+    free(o.text.b);
     return close_output(d, of, f);
 }
 

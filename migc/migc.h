@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* ------------------------------------------------------------------ */
 /* Memory: everything lives until the compiler exits.                 */
@@ -22,6 +23,24 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xsprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growing string: out() and xsprintf() format into one.  The
+   conversions the emitters use (%s %u %d %x %08x %016llx %lld) are done
+   here, the rest by vsnprintf. */
+typedef struct StrBuf {
+    char *b;          /* the text, NUL-terminated once anything is in it */
+    size_t n;         /* its length */
+    size_t cap;       /* bytes allocated */
+} StrBuf;
+void sb_grow(StrBuf *s, size_t n);
+static inline void sb_put(StrBuf *s, const char *p, size_t n)
+{
+    if (s->n + n + 1 > s->cap)
+        sb_grow(s, n);
+    memcpy(s->b + s->n, p, n);
+    s->n += n;
+}
+void sb_vformat(StrBuf *s, const char *fmt, va_list ap);
 
 /* A growable array of pointers. */
 typedef struct Vec {
@@ -387,7 +406,8 @@ void model_finish(Ctx *c);
 
 /* emit_*.c: each writes one output from the layout records */
 typedef struct Out {
-    FILE *f;
+    FILE *f;          /* where the text goes when the emitter is done */
+    StrBuf text;      /* what out() wrote so far */
     const Target *t;
     int tindex;
     Module *m;

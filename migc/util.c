@@ -1,4 +1,7 @@
 /* util.c: memory helpers and the growable vector; every failure to allocate ends the run. */
+#define _GNU_SOURCE     /* strchrnul */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,21 +47,129 @@ char *xstrndup(const char *s, size_t n)
     return p;
 }
 
+/* Room for N more bytes and a NUL. */
+void sb_grow(StrBuf *s, size_t n)
+{
+    size_t cap = s->cap ? s->cap * 2 : 256;
+    while (cap < s->n + n + 1)
+        cap *= 2;
+    s->b = xrealloc(s->b, cap);
+    s->cap = cap;
+}
+
+/* V in BASE (10 or 16), at least WIDTH digits (zero-padded). */
+static void sb_number(StrBuf *s, unsigned long long v, unsigned base, int width)
+{
+    char buf[24], *e = buf + sizeof buf, *p = e;
+    do {
+        *--p = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v);
+    while (e - p < width)
+        *--p = '0';
+    sb_put(s, p, (size_t)(e - p));
+}
+
+/* Is every conversion of FMT one that sb_vformat() does itself?  The
+   formats are string literals, so the answer is kept by address. */
+static bool simple_format(const char *fmt)
+{
+    static const char *known[1024];
+    size_t h = ((uintptr_t)fmt >> 2) % 1024;
+    if (known[h] == fmt)
+        return true;
+    for (const char *p = strchr(fmt, '%'); p; p = strchr(p, '%')) {
+        if (p[1] == 's' || p[1] == 'u' || p[1] == 'd' || p[1] == 'x')
+            p += 2;
+        else if (p[1] == '0' && p[2] == '8' && p[3] == 'x')
+            p += 4;
+        else if (strncmp(p + 1, "016llx", 6) == 0 || strncmp(p + 1, "lld", 3) == 0)
+            p += p[1] == 'l' ? 4 : 7;
+        else
+            return false;
+    }
+    known[h] = fmt;
+    return true;
+}
+
+/* vsnprintf was most of what formatting cost (half of migc's
+   instructions once), so the common conversions are done here. */
+void sb_vformat(StrBuf *s, const char *fmt, va_list ap)
+{
+    if (!simple_format(fmt)) {
+        va_list aq;
+        va_copy(aq, ap);
+        int len = vsnprintf(NULL, 0, fmt, aq);
+        va_end(aq);
+        if (len < 0) {
+            fputs("migc: fatal: bad format string\n", stderr);
+            exit(1);
+        }
+        if (s->n + (size_t)len + 1 > s->cap) {
+            s->cap = (s->n + (size_t)len + 1) * 2;
+            s->b = xrealloc(s->b, s->cap);
+        }
+        vsnprintf(s->b + s->n, (size_t)len + 1, fmt, ap);
+        s->n += (size_t)len;
+        return;
+    }
+    for (const char *p = fmt;;) {
+        const char *q = strchrnul(p, '%');
+        sb_put(s, p, (size_t)(q - p));
+        if (!*q)
+            return;
+        switch (q[1]) {
+        case 's': {
+            const char *str = va_arg(ap, const char *);
+            if (!str)
+                str = "(null)";
+            sb_put(s, str, strlen(str));
+            break;
+        }
+        case 'u':
+            sb_number(s, va_arg(ap, unsigned), 10, 1);
+            break;
+        case 'd': {
+            int v = va_arg(ap, int);
+            if (v < 0)
+                sb_put(s, "-", 1);
+            sb_number(s, v < 0 ? -(unsigned long long)v : (unsigned long long)v, 10, 1);
+            break;
+        }
+        case 'x':
+            sb_number(s, va_arg(ap, unsigned), 16, 1);
+            break;
+        case 'l': { /* %lld */
+            long long v = va_arg(ap, long long);
+            if (v < 0)
+                sb_put(s, "-", 1);
+            sb_number(s, v < 0 ? -(unsigned long long)v : (unsigned long long)v, 10, 1);
+            p = q + 4;
+            continue;
+        }
+        default:
+            if (q[2] == '1') { /* %016llx */
+                sb_number(s, va_arg(ap, unsigned long long), 16, 16);
+                p = q + 7;
+            } else { /* %08x */
+                sb_number(s, va_arg(ap, unsigned), 16, 8);
+                p = q + 4;
+            }
+            continue;
+        }
+        p = q + 2;
+    }
+}
+
 char *xsprintf(const char *fmt, ...)
 {
+    StrBuf s = { 0 };
     va_list ap;
     va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
+    sb_vformat(&s, fmt, ap);
     va_end(ap);
-    if (len < 0) {
-        fputs("migc: fatal: bad format string\n", stderr);
-        exit(1);
-    }
-    char *p = xmalloc((size_t)len + 1);
-    va_start(ap, fmt);
-    vsnprintf(p, (size_t)len + 1, fmt, ap);
-    va_end(ap);
-    return p;
+    sb_put(&s, "", 1);    /* the NUL */
+    return s.b;
 }
 
 void vec_push(Vec *v, void *p)
