@@ -90,6 +90,7 @@ static void free_all(void)
         unchain(b);
         free(b);
     }
+    util_forget();
 }
 
 static FILE *devnull(void)

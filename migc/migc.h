@@ -22,6 +22,8 @@ void *xmalloc(size_t n);                  /* zeroed; aborts on OOM */
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+char *xstrndup_kept(const char *s, size_t n);   /* never to be freed */
+void util_forget(void);
 char *xsprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A growing string: out() and xsprintf() format into one.  The
