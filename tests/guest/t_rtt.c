@@ -106,6 +106,23 @@ static inline uint64_t rtt_now(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
+/* The ticks of a loop of 40000 instructions (the least of 3 runs): under
+   qemu -icount shift=N, 2^N per instruction; else the machine's cycles. */
+static uint64_t rtt_calibrate(void)
+{
+	uint64_t best = ~(uint64_t)0;
+
+	for (int i = 0; i < 3; i++) {
+		unsigned n = 20000;
+		uint64_t t0 = rtt_now();
+		__asm__ volatile("1:\n\tdec %0\n\tjnz 1b" : "+r"(n));
+		uint64_t t = rtt_now() - t0;
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
 enum { RTT_NULL, RTT_INLINE, RTT_OOL, RTT_OOL_DEVICE, RTT_CASES };
 static const char *const rtt_case_name[RTT_CASES] = { "null", "inline4k", "ool64k", "ool64k-userdevice" };
 static const char *const rtt_case_routine[RTT_CASES] = { "rtt_null", "rtt_inline", "rtt_ool", "rtt_ool" };
@@ -296,6 +313,7 @@ static void rtt_group(struct t_ctx *c, unsigned rounds, const unsigned *iters)
 	if (!ok)
 		return;
 
+	guest_printf("@@ diag rtt-calibration ticks=%llu insns=40000\n", (unsigned long long)rtt_calibrate());
 	t_diag("rtt: %u rounds, after a warm-up round, of %u, %u, %u calls (null, inline, out-of-line)",
 	       rounds, iters[RTT_NULL], iters[RTT_INLINE], iters[RTT_OOL]);
 	rtt_rounds(&run, RTT_NULL, RTT_OOL_DEVICE, rounds, iters);

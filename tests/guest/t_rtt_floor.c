@@ -136,12 +136,17 @@ void rtt_floor_serve(mach_port_t port)
 			    rtt_same(&req->inl.dataType, &rtt_page_type, sizeof rtt_page_type))
 				rc = srv_rtt_inline(self, req->inl.data);
 			break;
-		case RTT_ID + 2:
-			if (size == sizeof req->ool && complex &&
-			    !req->ool.dataType.msgtl_header.msgt_inline && req->ool.dataType.msgtl_header.msgt_longform &&
-			    req->ool.dataType.msgtl_name == MACH_MSG_TYPE_BYTE && req->ool.dataType.msgtl_size == 8)
+		case RTT_ID + 2: {
+			/* The descriptor as sent, but the count and the
+			   deallocate bit (the kernel sets it: the memory is
+			   the receiver's now). */
+			mach_msg_type_long_t d = req->ool.dataType;
+			d.msgtl_header.msgt_deallocate = 0;
+			d.msgtl_number = 0;
+			if (size == sizeof req->ool && complex && rtt_same(&d, &rtt_bytes_type, sizeof d))
 				rc = srv_rtt_ool(self, req->ool.data, req->ool.dataType.msgtl_number);
 			break;
+		}
 		default:
 			rc = MIG_BAD_ID;
 			break;
