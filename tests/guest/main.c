@@ -25,11 +25,14 @@ static const struct {
 	{ "mach_i386", t_group_mach_i386 },
 	{ "memobj", t_group_memobj },
 	{ "server", t_group_server },
-	/* Only when named with only=: out-of-line data to a USER_DEVICE port,
-	   and a task that never ends (tests/guest.test checks that the
-	   harness reports it). */
+	{ "rtt_check", t_group_rtt_check },
+	/* Only when named with only=: out-of-line data to a USER_DEVICE port
+	   from unwired threads, a task that never ends (tests/guest.test
+	   checks that the harness reports it), and the round trips bench/run
+	   times (docs/performance.md). */
 	{ "userdevice_ool", t_group_userdevice_ool },
 	{ "hang", t_group_hang },
+	{ "rtt", t_group_rtt },
 };
 
 static unsigned long parse_port(const char *s)
@@ -91,7 +94,8 @@ int guest_main(int argc, char **argv)
 
 	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
 		if (only ? !listed(only, groups[i].name)
-			 : !strcmp(groups[i].name, "userdevice_ool") || !strcmp(groups[i].name, "hang"))
+			 : !strcmp(groups[i].name, "userdevice_ool") || !strcmp(groups[i].name, "hang") ||
+			   !strcmp(groups[i].name, "rtt"))
 			continue;
 		t_diag("group %s", groups[i].name);
 		groups[i].run(&c);
