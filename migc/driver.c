@@ -347,7 +347,7 @@ static char *join_words(char **words)
 static bool read_all(Driver *d, int fd, Ctx *c)
 {
     size_t cap = 1 << 16, len = 0;
-    char *buf = xmalloc(cap);
+    char *buf = xrealloc(NULL, cap);   /* (not zeroed: read() fills it) */
     for (;;) {
         if (cap - len < 2)
             buf = xrealloc(buf, cap *= 2);
