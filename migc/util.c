@@ -136,10 +136,8 @@ void sb_vformat(StrBuf *s, const char *fmt, va_list ap)
             fputs("migc: fatal: bad format string\n", stderr);
             exit(1);
         }
-        if (s->n + (size_t)len + 1 > s->cap) {
-            s->cap = (s->n + (size_t)len + 1) * 2;
-            s->b = xrealloc(s->b, s->cap);
-        }
+        if (s->n + (size_t)len + 1 > s->cap)
+            sb_grow(s, (size_t)len);
         vsnprintf(s->b + s->n, (size_t)len + 1, fmt, ap);
         s->n += (size_t)len;
         return;
