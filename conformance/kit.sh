@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # kit.sh: fetch the reference kit (Debian sid's GNU Mach, its headers and .defs,
-# GNU MIG for both targets, and the C libraries to run GNU MIG) into a cache.
+# GNU MIG for both targets, the C libraries to run GNU MIG, and libffi for
+# i386, which wirecheck's 32-bit driver links statically) into a cache.
 #
 # Usage: conformance/kit.sh [CACHE_DIR]   (default: $MIGC_KIT or .cache/kit)
 # Idempotent: a second run with a complete cache touches no network.
@@ -12,7 +13,9 @@ kit=${1:-${MIGC_KIT:-$here/.cache/kit}}
 mkdir -p "$kit"
 kit=$(cd "$kit" && pwd)
 
-# package:arch -> directory name inside the kit
+# package:arch -> directory name inside the kit [host: the version installed
+# on this machine, from its own suite, so that the 32-bit library matches the
+# C library it is linked with and the 64-bit one the project installs]
 pkgs=(
   "gnumach-image-1.8-amd64-up:amd64 gnumach-amd64"
   "gnumach-image-1.8-486-up:i386 gnumach-i386"
@@ -23,6 +26,7 @@ pkgs=(
   "libc6:amd64 libc-amd64"
   "libc6:i386 libc-i386"
   "gnumach-common:amd64 gnumach-common"
+  "libffi-dev:i386 libffi-dev-i386 host"
 )
 
 complete=1
@@ -48,6 +52,16 @@ Components: main
 Architectures: amd64 i386
 Signed-By: $keyring
 SRC
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+  [ -n "$codename" ] || { echo "kit.sh: no VERSION_CODENAME in /etc/os-release" >&2; exit 1; }
+  cat > "$tree/sources/host.sources" <<SRC
+Types: deb
+URIs: $uris
+Suites: $codename
+Components: main
+Architectures: amd64 i386
+Signed-By: $keyring
+SRC
   opts=(-o Dir::Etc::sourcelist=/dev/null -o Dir::Etc::sourceparts="$tree/sources"
         -o Dir::State="$tree/state" -o Dir::Cache="$tree/cache"
         -o Dir::State::status="$tree/status"
@@ -56,7 +70,16 @@ SRC
   echo "kit.sh: updating a private apt tree for sid in $tree" >&2
   apt-get "${opts[@]}" -q update >&2
   names=()
-  for p in "${pkgs[@]}"; do set -- $p; names+=("$1"); done
+  for p in "${pkgs[@]}"; do
+    set -- $p
+    if [ "${3:-}" = host ]; then
+      v=$(dpkg-query -W -f='${Version}' "${1%%:*}" 2>/dev/null) ||
+        { echo "kit.sh: ${1%%:*} is not installed on this machine" >&2; exit 1; }
+      names+=("$1=$v")
+    else
+      names+=("$1")
+    fi
+  done
   (cd "$tree/debs" && apt-get "${opts[@]}" -q download "${names[@]}" >&2)
   for p in "${pkgs[@]}"; do
     set -- $p

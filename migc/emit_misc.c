@@ -64,6 +64,17 @@ void emit_describe(Out *o)
             }
             out(o, "\n");
         }
+        /* The prototypes, parameter by parameter: name, pointer (*) or not
+         * (-), C type (the rest of the line). */
+        for (int side = 0; side < 2; side++)
+            for (size_t k = 0; k < r->nargs; k++) {
+                Arg *a = r->args[k];
+                bool star;
+                if (!(side ? a->in_server_proto : a->in_user_proto))
+                    continue;
+                const char *ct = param_shape(a, side, &star);
+                out(o, "  %s %s %s %s\n", side ? "sparam" : "uparam", a->name, star ? "*" : "-", ct);
+            }
         describe_message(o, " request", r->request[o->tindex]);
         if (r->reply[o->tindex])
             describe_message(o, " reply", r->reply[o->tindex]);

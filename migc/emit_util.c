@@ -199,44 +199,51 @@ const char *subr(Out *o, const char *name)
     return xsprintf("%s%s", o->opt && o->opt->subrprefix ? o->opt->subrprefix : "", name);
 }
 
-/* One parameter of a user stub (server: false) or of a server function. */
-static void param(Out *o, const Arg *a, bool server)
+/* The C type of one parameter of a user stub (server: false) or of a server
+ * function, and whether the parameter is a pointer to it (*star). */
+const char *param_shape(const Arg *a, bool server, bool *star)
 {
     const char *ct = server ? server_ctype(a) : user_ctype(a);
     bool out_arg = a->kind == AK_OUT || a->kind == AK_INOUT ||
                    (a->parent && (a->parent->kind == AK_OUT || a->parent->kind == AK_INOUT));
+    *star = false;
     switch (a->kind) {
     case AK_COUNT:
-        out(o, "mach_msg_type_number_t %s%s", out_arg ? "*" : "", a->name);
-        return;
+        *star = out_arg;
+        return "mach_msg_type_number_t";
     case AK_POLY:
-        out(o, "mach_msg_type_name_t %s%s", out_arg ? "*" : "", a->name);
-        return;
+        *star = out_arg;
+        return "mach_msg_type_name_t";
     case AK_DEALLOC:
-        out(o, "boolean_t %s%s", server && out_arg ? "*" : "", a->name);
-        return;
+        *star = server && out_arg;
+        return "boolean_t";
     case AK_SCOPY:
-        out(o, "boolean_t %s", a->name);
-        return;
+        return "boolean_t";
     case AK_IN:
         /* Arrays and strings the callee only reads: a pointer to const
          * elements, which is what both an array typedef and GNU MIG's
          * const_TYPE spelling come to. */
-        if (a->type->is_string || a->type->indefinite)
-            out(o, "const %s *%s", elem_ctype(a, server), a->name);
-        else if (arg_is_array(a))
-            out(o, "const %s %s", ct, a->name);
-        else
-            out(o, "%s %s", ct, a->name);
-        return;
+        if (a->type->is_string || a->type->indefinite) {
+            *star = true;
+            return xsprintf("const %s", elem_ctype(a, server));
+        }
+        if (arg_is_array(a))
+            return xsprintf("const %s", ct);
+        return ct;
     case AK_OUT:
     case AK_INOUT:
-        out(o, "%s %s%s", ct, arg_is_array(a) ? "" : "*", a->name);
-        return;
+        *star = !arg_is_array(a);
+        return ct;
     default:
-        out(o, "%s %s", ct, a->name);
-        return;
+        return ct;
     }
+}
+
+static void param(Out *o, const Arg *a, bool server)
+{
+    bool star;
+    const char *ct = param_shape(a, server, &star);
+    out(o, "%s %s%s", ct, star ? "*" : "", a->name);
 }
 
 static void params(Out *o, const Routine *r, bool server)
