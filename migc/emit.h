@@ -24,7 +24,7 @@ void out(Out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* C types of an argument on each side. */
 const char *user_ctype(const Arg *a);
 const char *server_ctype(const Arg *a);     /* as the server function sees it */
-const char *param_shape(const Arg *a, bool server, bool *star);
+const char *param_shape(const Arg *a, bool server, bool *konst, bool *star);
 const char *msg_ctype(const Arg *a, bool server); /* as it sits in the message */
 const char *elem_ctype(const Arg *a, bool server);
 

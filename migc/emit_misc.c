@@ -69,11 +69,12 @@ void emit_describe(Out *o)
         for (int side = 0; side < 2; side++)
             for (size_t k = 0; k < r->nargs; k++) {
                 Arg *a = r->args[k];
-                bool star;
+                bool konst, star;
                 if (!(side ? a->in_server_proto : a->in_user_proto))
                     continue;
-                const char *ct = param_shape(a, side, &star);
-                out(o, "  %s %s %s %s\n", side ? "sparam" : "uparam", a->name, star ? "*" : "-", ct);
+                const char *ct = param_shape(a, side, &konst, &star);
+                out(o, "  %s %s %s %s%s\n", side ? "sparam" : "uparam", a->name, star ? "*" : "-",
+                    konst ? "const " : "", ct);
             }
         describe_message(o, " request", r->request[o->tindex]);
         if (r->reply[o->tindex])

@@ -200,13 +200,14 @@ const char *subr(Out *o, const char *name)
 }
 
 /* The C type of one parameter of a user stub (server: false) or of a server
- * function, and whether the parameter is a pointer to it (*star). */
-const char *param_shape(const Arg *a, bool server, bool *star)
+ * function: *konst when it is read-only (const before the type), *star when
+ * the parameter is a pointer to it. */
+const char *param_shape(const Arg *a, bool server, bool *konst, bool *star)
 {
     const char *ct = server ? server_ctype(a) : user_ctype(a);
     bool out_arg = a->kind == AK_OUT || a->kind == AK_INOUT ||
                    (a->parent && (a->parent->kind == AK_OUT || a->parent->kind == AK_INOUT));
-    *star = false;
+    *konst = *star = false;
     switch (a->kind) {
     case AK_COUNT:
         *star = out_arg;
@@ -224,11 +225,10 @@ const char *param_shape(const Arg *a, bool server, bool *star)
          * elements, which is what both an array typedef and GNU MIG's
          * const_TYPE spelling come to. */
         if (a->type->is_string || a->type->indefinite) {
-            *star = true;
-            return xsprintf("const %s", elem_ctype(a, server));
+            *konst = *star = true;
+            return elem_ctype(a, server);
         }
-        if (arg_is_array(a))
-            return xsprintf("const %s", ct);
+        *konst = arg_is_array(a);
         return ct;
     case AK_OUT:
     case AK_INOUT:
@@ -241,9 +241,9 @@ const char *param_shape(const Arg *a, bool server, bool *star)
 
 static void param(Out *o, const Arg *a, bool server)
 {
-    bool star;
-    const char *ct = param_shape(a, server, &star);
-    out(o, "%s %s%s", ct, star ? "*" : "", a->name);
+    bool konst, star;
+    const char *ct = param_shape(a, server, &konst, &star);
+    out(o, "%s%s %s%s", konst ? "const " : "", ct, star ? "*" : "", a->name);
 }
 
 static void params(Out *o, const Routine *r, bool server)
