@@ -48,6 +48,29 @@ static bool out_in_place(const Target *t, const Arg *a, const Field *f)
            !f->is_string && f->seg == 0 && (!array || f->count_mult == 1) && f->data_off % align == 0;
 }
 
+/* An unbounded out array (inline while it fits) whose inline room starts at
+ * a constant offset of the reply, aligned for its elements: the server
+ * function gets the reply itself as its buffer, as GNU MIG does, and what it
+ * leaves there needs no copy. */
+static bool indefinite_in_place(const Target *t, const Arg *a, const Field *f)
+{
+    if (!f || !f->indefinite || f->is_port || f->seg != 0 || a->kind != AK_OUT || a->type->outtran)
+        return false;
+    unsigned size = f->elem_size;
+    unsigned align = size >= 8 ? 8 : size >= 4 ? 4 : size >= 2 ? 2 : 1;
+    if (align > t->msg_align)
+        align = t->msg_align;
+    return f->data_off % align == 0;
+}
+
+/* The inline room of indefinite out array A: a local, or the reply itself. */
+static const char *indefinite_room(Out *o, const Arg *a, const Field *f)
+{
+    if (indefinite_in_place(o->t, a, f))
+        return xsprintf("(R0 + %u)", f->data_off);
+    return xsprintf("&%s_buf", a->name);
+}
+
 static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const MsgLayout *rp)
 {
     (void)rq;
@@ -88,7 +111,7 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
         if (qf && qf->indefinite)
             out(o, "\tint %s_ool = 0;\n", a->name);
         const Field *rf = field_of(rp, a);
-        if (rf && rf->indefinite)   /* room for the inline form of the reply */
+        if (rf && rf->indefinite && !indefinite_in_place(o->t, a, rf))   /* room for the inline form of the reply */
             out(o, "\tunion { char b[%u]; uint64_t align; } %s_buf;\n",
                 rf->inline_max ? rf->inline_max * rf->elem_size : 1, a->name);
         if (a->count)
@@ -218,14 +241,16 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
         /* Still in our buffer: inline.  Memory of the server's own: out of
          * line. */
         unsigned m = pad_mask(t);
-        out(o, "\tif ((void *)%s == (void *)&%s_buf) {\n", a->name, a->name);
+        bool in_place = indefinite_in_place(t, a, f);
+        out(o, "\tif ((void *)%s == (void *)%s) {\n", a->name, indefinite_room(o, a, f));
         if (f->is_port) {
             out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < %s; migc_i++)\n", number);
             out(o, "\t\t\tmigc_st_port(%s + %u + %u * migc_i, (uintptr_t)%s[migc_i]);\n", R, f->data_off, t->port_size, a->name);
             out(o, "\t\tR%u = %s + %u + %u * %s;\n\t} else {\n", nextseg, R, f->data_off, t->port_size, number);
         } else {
             out(o, "\t\tuint32_t migc_n = %u * %s;\n", f->elem_size, number);
-            out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, a->name);
+            if (!in_place)
+                out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, a->name);
             out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", m + 1, R, f->data_off);
             out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t} else {\n", nextseg, R, f->data_off, m, m);
         }
@@ -400,7 +425,7 @@ static void emit_server_routine(Out *o, Routine *r)
             if (f->arg != a || f->out_of_line)
                 continue;
             if (f->indefinite)
-                out(o, "\t%s = (void *)&%s_buf;\n", a->name, a->name);
+                out(o, "\t%s = (void *)%s;\n", a->name, indefinite_room(o, a, f));
             /* The server may fill at most the room inline, or less if the caller asked. */
             if (a->count->in_request)
                 out(o, "\tif (%s > %u)\n\t\t%s = %u;\n", a->count->name, f->inline_max, a->count->name,
