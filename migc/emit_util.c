@@ -243,7 +243,8 @@ static void param(Out *o, const Arg *a, bool server)
 {
     bool konst, star;
     const char *ct = param_shape(a, server, &konst, &star);
-    out(o, "%s%s %s%s", konst ? "const " : "", ct, star ? "*" : "", a->name);
+    static const char *const fmt[2][2] = { { "%s %s", "%s *%s" }, { "const %s %s", "const %s *%s" } };
+    out(o, fmt[konst][star], ct, a->name);
 }
 
 static void params(Out *o, const Routine *r, bool server)
