@@ -28,7 +28,17 @@ static bool is_out(const Arg *a)
     return a->kind == AK_OUT || a->kind == AK_INOUT;
 }
 
-/* Locals that hold each argument for the call. */
+/* Is reply offset OFF aligned for a C object of SIZE bytes?  No C type asks
+ * more than the message's own alignment: i686's ABI aligns 8-byte members
+ * (long long, double) to 4 in structures. */
+static bool data_aligned(const Target *t, unsigned off, unsigned size)
+{
+    unsigned align = size >= 8 ? 8 : size >= 4 ? 4 : size >= 2 ? 2 : 1;
+    if (align > t->msg_align)
+        align = t->msg_align;
+    return off % align == 0;
+}
+
 /* An out argument the server function can write straight into the reply:
  * plain inline data (a scalar, or an array of fixed or variable size) at a
  * constant offset (no variable item before it), aligned for its C type.
@@ -38,14 +48,9 @@ static bool out_in_place(const Target *t, const Arg *a, const Field *f)
     if (!f)
         return false;
     bool array = arg_is_array(a);
-    unsigned size = array ? f->elem_size : f->data_size;
-    unsigned align = size >= 8 ? 8 : size >= 4 ? 4 : size >= 2 ? 2 : 1;
-    /* No C type asks more than the message's own alignment: i686's ABI
-       aligns 8-byte members (long long, double) to 4 in structures. */
-    if (align > t->msg_align)
-        align = t->msg_align;
     return a->kind == AK_OUT && !a->type->outtran && !f->indefinite && !f->out_of_line && !f->is_port &&
-           !f->is_string && f->seg == 0 && (!array || f->count_mult == 1) && f->data_off % align == 0;
+           !f->is_string && f->seg == 0 && (!array || f->count_mult == 1) &&
+           data_aligned(t, f->data_off, array ? f->elem_size : f->data_size);
 }
 
 /* An unbounded out array (inline while it fits) whose inline room starts at
@@ -54,13 +59,8 @@ static bool out_in_place(const Target *t, const Arg *a, const Field *f)
  * leaves there needs no copy. */
 static bool indefinite_in_place(const Target *t, const Arg *a, const Field *f)
 {
-    if (!f || !f->indefinite || f->is_port || f->seg != 0 || a->kind != AK_OUT || a->type->outtran)
-        return false;
-    unsigned size = f->elem_size;
-    unsigned align = size >= 8 ? 8 : size >= 4 ? 4 : size >= 2 ? 2 : 1;
-    if (align > t->msg_align)
-        align = t->msg_align;
-    return f->data_off % align == 0;
+    return f && f->indefinite && !f->is_port && f->seg == 0 && a->kind == AK_OUT && !a->type->outtran &&
+           data_aligned(t, f->data_off, f->elem_size);
 }
 
 /* The inline room of indefinite out array A: a local, or the reply itself. */
@@ -71,6 +71,7 @@ static const char *indefinite_room(Out *o, const Arg *a, const Field *f)
     return xsprintf("&%s_buf", a->name);
 }
 
+/* Locals that hold each argument for the call. */
 static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const MsgLayout *rp)
 {
     (void)rq;
