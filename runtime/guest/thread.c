@@ -3,21 +3,43 @@
 #include <mach/mig_support.h>
 #include "guest_internal.h"
 #include "mach.h"
+#include "mach_port.h"
 #include <mach/thread_status.h>
 
 static void guest_thread_entry(void (*fn)(void *), void *arg) __attribute__((noreturn, used));
 
+/* The slot stays the thread's own through its last call (see
+   guest_internal.h); the reference mach_thread_self gives is the one
+   reclaim() drops. */
 static void guest_thread_entry(void (*fn)(void *), void *arg)
 {
 	fn(arg);
 	struct guest_thread_slot *s = guest_thread_current();
 	mach_port_t self = mach_thread_self();
-	if (s->reply_port != MACH_PORT_NULL)
-		mig_dealloc_reply_port(s->reply_port);
-	s->used = 0;
+	__atomic_store_n(&s->ending, self, __ATOMIC_RELEASE);
 	thread_terminate(self);
 	for (;;)
 		;
+}
+
+/* Take back the slot of a thread that ended, once the kernel has
+   destroyed it: its name, its reply port (with the reply to its
+   thread_terminate, if queued) and its stack.  False while it lives. */
+static int reclaim(struct guest_thread_slot *s)
+{
+	mach_port_t name = __atomic_load_n(&s->ending, __ATOMIC_ACQUIRE);
+	mach_port_type_t type = 0;
+
+	if (name == MACH_PORT_NULL ||
+	    mach_port_type(mach_task_self(), name, &type) != KERN_SUCCESS ||
+	    !(type & MACH_PORT_TYPE_DEAD_NAME))
+		return 0;
+	mach_port_deallocate(mach_task_self(), name);
+	if (s->reply_port != MACH_PORT_NULL)
+		mach_port_mod_refs(mach_task_self(), s->reply_port, MACH_PORT_RIGHT_RECEIVE, -1);
+	guest_free((void *)s->stack_lo, s->stack_hi - s->stack_lo);
+	*s = (struct guest_thread_slot){ 0 };
+	return 1;
 }
 
 kern_return_t guest_thread_start(void (*fn)(void *), void *arg,
@@ -25,7 +47,7 @@ kern_return_t guest_thread_start(void (*fn)(void *), void *arg,
 {
 	struct guest_thread_slot *slot = NULL;
 	for (int i = 1; i < GUEST_MAX_THREADS && !slot; i++)
-		if (!guest_threads.slot[i].used)
+		if (!guest_threads.slot[i].used || reclaim(&guest_threads.slot[i]))
 			slot = &guest_threads.slot[i];
 	if (!slot)
 		return KERN_RESOURCE_SHORTAGE;
@@ -74,6 +96,7 @@ kern_return_t guest_thread_start(void (*fn)(void *), void *arg,
 	slot->stack_lo = (uintptr_t)stack;
 	slot->stack_hi = (uintptr_t)stack + stack_size;
 	slot->reply_port = MACH_PORT_NULL;
+	slot->ending = MACH_PORT_NULL;
 	slot->used = 1;
 	kr = thread_resume(t);
 	if (kr != KERN_SUCCESS) {

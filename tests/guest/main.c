@@ -24,6 +24,7 @@ static const struct {
 	{ "mach4", t_group_mach4 },
 	{ "mach_i386", t_group_mach_i386 },
 	{ "memobj", t_group_memobj },
+	{ "threads", t_group_threads },
 	{ "server", t_group_server },
 	{ "rtt_check", t_group_rtt_check },
 	/* Only when named with only=: out-of-line data to a USER_DEVICE port
