@@ -13,13 +13,15 @@
    would find slot 0 and take the first thread's reply port, and the
    kernel's reply would reach the first thread in the middle of one of
    its own calls.  The slot is taken back by guest_thread_start once the
-   kernel says the thread is gone (its name is a dead name). */
+   kernel says the thread is gone (the runtime's own reference to it has
+   become a dead name), however it ended. */
 #define GUEST_MAX_THREADS 16
 
 struct guest_thread_slot {
 	uintptr_t stack_lo, stack_hi;	/* [lo, hi): 0, 0 for slot 0 and free slots */
 	mach_port_t reply_port;		/* MACH_PORT_NULL until first needed */
-	mach_port_t ending;		/* the thread's own name once it ends, else MACH_PORT_NULL */
+	mach_port_t thread;		/* the runtime's own reference to the thread (not for slot 0) */
+	int ended;			/* it returned from its function, and frees no stack itself */
 	int used;
 };
 

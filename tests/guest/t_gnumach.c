@@ -317,7 +317,7 @@ static void terminate_release(struct t_ctx *c)
 	kern_return_t kr = vm_region(c->task, &a, &s, &p, &m, &i, &sh, &o, &off);
 	t_ok(c, "thread_terminate_release", t.stack && (kr != KERN_SUCCESS || a >= t.stack + t.size),
 	     "its stack (%lx+%lx) is unmapped (vm_region)", (unsigned long)t.stack, (unsigned long)t.size);
-	mach_port_destroy(c->task, th);
+	mach_port_deallocate(c->task, th);	/* not destroy: the runtime holds a reference too */
 }
 
 /* Proxies need memory with a pager: anonymous memory gets one only from
