@@ -1,0 +1,101 @@
+# lib-boot.sh: one boot of GNU Mach under qemu, watched until it ends, with
+# limits counted in the guest's progress rather than in host seconds
+# (sourced by conformance/guest and conformance/stress).
+#
+#   boot_qemu LOG LIMIT [--wall=S] -- QEMU-COMMAND...
+#
+# Starts QEMU-COMMAND in the background (standard input from /dev/null,
+# its own output in LOG.qemu) with the serial console in LOG (the command
+# says so, e.g. -serial file:LOG), and polls LOG until one of:
+#   end       a line "@@ end" (then it waits, as long again as the boot
+#             has run but at least 5 s of qemu's time, for the kernel's
+#             "Shutdown completed", which host_reboot prints);
+#   panic     the kernel printed "panic" (on a line that is not the
+#             task's own "@@ ..." line);
+#   exited    qemu exited by itself;
+#   timeout   qemu has used LIMIT seconds of processor time;
+#   wall      S seconds of the host's clock have passed (default
+#             10 * LIMIT + 120): the last resort, for a machine so busy
+#             that qemu hardly runs, or a qemu that no longer runs at all.
+# then stops qemu.  Sets boot_status (one of the words above), boot_wall
+# (host seconds, one decimal) and boot_cpu (qemu's processor seconds).
+#
+# Why processor time: the guest runs with -icount shift=4,sleep=off
+# (added unless the command has its own -icount), so its clock advances
+# by 16 ns per instruction it executes and jumps ahead whenever it is
+# idle.  Everything it does, waiting included, then costs qemu processor
+# time, which a busy host slows down but does not take away: a task that
+# hangs, spinning or blocked, uses up LIMIT, and a task that merely runs
+# slowly beside other work does not.  The guest's own timeouts are in
+# that clock too, so what the guest sees does not depend on the host.
+#
+# The caller kills nothing: an EXIT trap of its own should call
+# boot_cleanup, which stops a qemu still running (e.g. on SIGTERM).
+
+boot_qpid=
+
+boot_cleanup() {
+  [ -n "$boot_qpid" ] && kill "$boot_qpid" 2>/dev/null
+  boot_qpid=
+}
+
+# Processor time (user + system) of process PID so far, in clock ticks.
+boot_ticks() {
+  local stat rest
+  read -r stat < "/proc/$1/stat" 2>/dev/null || { echo 0; return; }
+  rest=${stat##*) }          # the fields after the command name
+  set -- $rest               # $1 is field 3 (state); utime is field 14
+  echo $(( ${12} + ${13} ))
+}
+
+boot_qemu() {
+  local log=$1 limit=$2 wall= hz cmd=() a icount=0
+  shift 2
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --wall=*) wall=${1#--wall=}; shift ;;
+      --) shift; break ;;
+      *) echo "boot_qemu: unknown option $1" >&2; return 2 ;;
+    esac
+  done
+  for a in "$@"; do [ "$a" = -icount ] && icount=1; done
+  cmd=("$@")
+  [ $icount = 1 ] || cmd+=(-icount shift=4,sleep=off)
+  [ -n "$wall" ] || wall=$(awk -v l="$limit" 'BEGIN { printf "%d", 10 * l + 120 }')
+  hz=$(getconf CLK_TCK)
+  local limit_ticks end_ticks start wall_deadline ticks=0 ended=0 end_wait=0
+  limit_ticks=$(awk -v l="$limit" -v h="$hz" 'BEGIN { printf "%d", l * h }')
+
+  start=$(date +%s.%N)
+  wall_deadline=$(( $(date +%s) + wall ))
+  "${cmd[@]}" </dev/null >"$log.qemu" 2>&1 &
+  boot_qpid=$!
+  boot_status=timeout
+  while :; do
+    ticks=$(boot_ticks "$boot_qpid")
+    if [ $ended = 0 ] && grep -aq '@@ end' "$log"; then
+      ended=1 boot_status=end
+      end_wait=$(( ticks > 5 * hz ? ticks : 5 * hz ))
+      end_ticks=$(( ticks + end_wait ))
+    fi
+    if [ $ended = 1 ]; then
+      grep -aq 'Shutdown completed' "$log" && break
+      [ "$ticks" -ge "$end_ticks" ] && break
+    elif grep -av '@@' "$log" | grep -aqi 'panic'; then
+      sleep 0.3; boot_status=panic; break
+    fi
+    if ! kill -0 "$boot_qpid" 2>/dev/null; then
+      [ $ended = 1 ] || boot_status=exited
+      break
+    fi
+    if [ $ended = 0 ] && [ "$ticks" -ge "$limit_ticks" ]; then boot_status=timeout; break; fi
+    if [ "$(date +%s)" -ge "$wall_deadline" ]; then
+      [ $ended = 1 ] || boot_status=wall
+      break
+    fi
+    sleep 0.1
+  done
+  boot_cpu=$(awk -v t="$ticks" -v h="$hz" 'BEGIN { printf "%.1f", t / h }')
+  kill "$boot_qpid" 2>/dev/null; wait "$boot_qpid" 2>/dev/null; boot_qpid=
+  boot_wall=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+}
