@@ -27,7 +27,9 @@
 # time, which a busy host slows down but does not take away: a task that
 # hangs, spinning or blocked, uses up LIMIT, and a task that merely runs
 # slowly beside other work does not.  The guest's own timeouts are in
-# that clock too, so what the guest sees does not depend on the host.
+# that clock too, and so is the CMOS clock (-rtc clock=vm, unless the
+# command has its own -rtc: it starts at the host's time and then keeps
+# the guest's), so what the guest sees does not depend on the host.
 #
 # The caller kills nothing: an EXIT trap of its own should call
 # boot_cleanup, which stops a qemu still running (e.g. on SIGTERM).
@@ -58,9 +60,14 @@ boot_qemu() {
       *) echo "boot_qemu: unknown option $1" >&2; return 2 ;;
     esac
   done
-  for a in "$@"; do [ "$a" = -icount ] && icount=1; done
+  local rtc=0
+  for a in "$@"; do
+    [ "$a" = -icount ] && icount=1
+    [ "$a" = -rtc ] && rtc=1
+  done
   cmd=("$@")
   [ $icount = 1 ] || cmd+=(-icount shift=4,sleep=off)
+  [ $rtc = 1 ] || cmd+=(-rtc clock=vm)
   [ -n "$wall" ] || wall=$(awk -v l="$limit" 'BEGIN { printf "%d", 10 * l + 120 }')
   hz=$(getconf CLK_TCK)
   local limit_ticks end_ticks start wall_deadline ticks=0 ended=0 end_wait=0
