@@ -6,7 +6,7 @@
 #
 #   T is x86_64-gnu or i686-gnu.  Writes OUTDIR/include/ (the generated
 #   headers: mach.h mach_port.h mach_host.h gnumach.h mach4.h device.h
-#   mach_i386.h; memory_objectServer.h and excServer.h for the server
+#   mach_i386.h mach_debug.h; memory_objectServer.h and excServer.h for the server
 #   side), OUTDIR/stubs/ (the generated stubs), and
 #   OUTDIR/libguest.a.  Prints, on stdout, the compiler switches a task's
 #   sources need (one per line), then, after a line "--", the link switches.
@@ -49,6 +49,7 @@ ifaces=(
   "mach4 $inc/mach/mach4.defs"
   "device $inc/device/device.defs"
   "mach_i386 $inc/mach/machine/mach_i386.defs"
+  "mach_debug $inc/mach_debug/mach_debug.defs"
 )
 for i in "${ifaces[@]}"; do
   set -- $i

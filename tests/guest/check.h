@@ -40,6 +40,7 @@ void t_group_server(struct t_ctx *c);
 void t_group_userdevice_ool(struct t_ctx *c);	/* not run by default: panics the kernel */
 extern int t_userdevice_ool;
 void t_group_memobj(struct t_ctx *c);
+void t_group_leak(struct t_ctx *c);		/* kernel stubs release translated send rights */
 void t_group_threads(struct t_ctx *c);		/* the runtime's threads: how one ends */
 void t_group_rtt(struct t_ctx *c);		/* bench/run's round trips; only when named */
 void t_group_rtt_check(struct t_ctx *c);	/* the same, a few calls each */

@@ -25,6 +25,7 @@ static const struct {
 	{ "mach_i386", t_group_mach_i386 },
 	{ "memobj", t_group_memobj },
 	{ "threads", t_group_threads },
+	{ "leak", t_group_leak },
 	{ "server", t_group_server },
 	{ "rtt_check", t_group_rtt_check },
 	/* Only when named with only=: out-of-line data to a USER_DEVICE port

@@ -87,7 +87,11 @@ static void new_task_notification(struct t_ctx *c)
 	     "a second time");
 	task_terminate(child);
 	mach_port_destroy(c->task, child);
-	/* The kernel keeps its send right; the port stays ours for the run. */
+	/* The kernel keeps its send right and goes on sending a message with
+	   a send right to every new task: undrained, they would keep every
+	   later task's port alive (the group leak counts ports).  With the
+	   port gone, the kernel's sends to it fail and drop their rights. */
+	mach_port_destroy(c->task, n);
 }
 
 static void cache_and_limits(struct t_ctx *c)
