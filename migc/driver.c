@@ -20,7 +20,12 @@
 extern char **environ;
 
 #define MIGC_VERSION "0.1"
+/* configure --target=T makes T the default (-DMIGC_DEFAULT_TARGET). */
+#ifdef MIGC_DEFAULT_TARGET
+#define DEFAULT_TARGET MIGC_DEFAULT_TARGET
+#else
 #define DEFAULT_TARGET "x86_64-gnu"
+#endif
 
 /* The driver's state for the whole run. */
 typedef struct Driver {
@@ -28,6 +33,7 @@ typedef struct Driver {
     Diag diag;                 /* driver errors (no source position) */
     const char *prog;          /* basename of argv[0], for messages */
     const char *target_name;   /* --target=NAME, or NULL */
+    char *prog_prefix;         /* PREFIX of a program name PREFIX-mig naming no target */
     const char *migcom;        /* -migcom PROG: accepted and ignored */
     mode_t mode;               /* permissions of created files: 0666 & ~umask */
 } Driver;
@@ -151,8 +157,9 @@ static void usage(FILE *f, const char *prog)
         "  -v, -V            say what is being done / work silently (default)\n"
         "  -s, -S            emit / omit a symbol table in the server (default: omit)\n"
         "  -t -T -r -R       accepted for compatibility, no effect\n"
-        "  --target=NAME     i686-gnu or x86_64-gnu; default: the program name's\n"
-        "                    prefix (NAME-mig), else " DEFAULT_TARGET "\n"
+        "  --target=NAME     i686-gnu or x86_64-gnu (or a GNU triplet such as i686-pc-gnu);\n"
+        "                    default: the program name's prefix (NAME-mig), else\n"
+        "                    " DEFAULT_TARGET " (configure --target)\n"
         "\n"
         "Preprocessing:\n"
         "  -cc CMD           preprocessor command (default: $CPP, else `$CC -E -x c',\n"
@@ -170,23 +177,29 @@ static void usage(FILE *f, const char *prog)
 static void version(Driver *d)
 {
     printf("migc (migc) " MIGC_VERSION "\n");
-    printf("targets: %s %s (this one: %s)\n", target_i686_gnu.name, target_x86_64_gnu.name,
-           d->target_name ? d->target_name : d->opt.target ? d->opt.target->name : DEFAULT_TARGET);
+    const Target *t = d->target_name ? target_by_name(d->target_name) : d->opt.target;
+    if (!t && !d->prog_prefix)
+        t = target_by_name(DEFAULT_TARGET);
+    printf("targets: %s (this one: %s)\n", target_names(), t ? t->name : "none");
 }
 
-/* The target named by the program name: TARGET-mig or TARGET-migc. */
-static const Target *target_from_prog(const char *prog)
+/* The target named by the program name: TARGET-mig or TARGET-migc.  A
+   prefix that names no target is kept in d->prog_prefix: an error unless
+   --target says which. */
+static const Target *target_from_prog(Driver *d)
 {
     static const char *const suffixes[] = { "-migc", "-mig" };
-    size_t len = strlen(prog);
+    size_t len = strlen(d->prog);
     for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
         size_t sl = strlen(suffixes[i]);
-        if (len > sl && strcmp(prog + len - sl, suffixes[i]) == 0) {
-            char *name = xstrndup(prog, len - sl);
+        if (len > sl && strcmp(d->prog + len - sl, suffixes[i]) == 0) {
+            char *name = xstrndup(d->prog, len - sl);
             const Target *t = target_by_name(name);
-            free(name);
             if (t)
-                return t;
+                free(name);
+            else
+                d->prog_prefix = name;
+            return t;
         }
     }
     return NULL;
@@ -295,8 +308,7 @@ static void parse_command_line(Driver *d, int argc, char **argv)
     if (d->target_name) {
         d->opt.target = target_by_name(d->target_name);
         if (!d->opt.target) {
-            drv_error(d, "unknown target '%s' (known: %s, %s)", d->target_name,
-                      target_i686_gnu.name, target_x86_64_gnu.name);
+            drv_error(d, "unknown target '%s' (known: %s)", d->target_name, target_names());
             exit(1);
         }
     }
@@ -724,12 +736,17 @@ int driver_main(int argc, char **argv)
     d.mode = 0666 & ~mask;
     atexit(remove_pending);
 
-    d.opt.target = target_from_prog(d.prog);
+    d.opt.target = target_from_prog(&d);
     parse_command_line(&d, argc, argv);
+    if (!d.opt.target && d.prog_prefix) {
+        drv_error(&d, "program name '%s': '%s' is no known target (known: %s; or give --target=NAME)",
+                  d.prog, d.prog_prefix, target_names());
+        return 1;
+    }
     if (!d.opt.target)
         d.opt.target = target_by_name(DEFAULT_TARGET);
     if (!d.opt.target) {
-        drv_error(&d, "default target %s is unknown", DEFAULT_TARGET);
+        drv_error(&d, "default target %s is unknown (known: %s)", DEFAULT_TARGET, target_names());
         return 1;
     }
     if (d.opt.files.n == 0) {

@@ -108,6 +108,7 @@ typedef struct Target {
 extern const Target target_i686_gnu;
 extern const Target target_x86_64_gnu;
 const Target *target_by_name(const char *name);   /* NULL when unknown */
+const char *target_names(void);                   /* "i686-gnu, x86_64-gnu", for messages */
 
 /* ------------------------------------------------------------------ */
 /* The model: what the .defs says, target-free, with locations.       */

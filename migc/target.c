@@ -58,13 +58,43 @@ const Target target_x86_64_gnu = {
 
 static const Target *const targets[] = { &target_x86_64_gnu, &target_i686_gnu };
 
+/* A target by its name, by a GNU triplet that config.sub would make of it
+   (CPU[-pc|-unknown]-gnu[VERSION]: i686-pc-gnu, i486-gnu, x86_64-unknown-gnu0.3),
+   or by another spelling of its CPU (i386..i786, amd64).  NULL when the
+   name is none of these. */
 const Target *target_by_name(const char *name)
 {
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
         if (strcmp(targets[i]->name, name) == 0)
             return targets[i];
-    /* Accept the spellings of GNU toolchains too. */
-    if (strcmp(name, "i386-gnu") == 0 || strcmp(name, "i586-gnu") == 0 || strcmp(name, "i486-gnu") == 0)
+    const char *dash = strchr(name, '-'), *os = strrchr(name, '-');
+    if (!dash || strncmp(os + 1, "gnu", 3) != 0 || strspn(os + 4, "0123456789.") != strlen(os + 4))
+        return NULL;
+    /* A vendor between: config.sub's pc or unknown (i686-linux-gnu is
+       GNU/Linux, i686-kfreebsd-gnu GNU/kFreeBSD). */
+    if (os != dash && !((os - dash == 3 && strncmp(dash, "-pc-", 4) == 0) ||
+                        (os - dash == 8 && strncmp(dash, "-unknown-", 9) == 0)))
+        return NULL;
+    size_t cpu = (size_t)(dash - name);
+    if (cpu == 4 && name[0] == 'i' && name[1] >= '3' && name[1] <= '7' && strncmp(name + 2, "86", 2) == 0)
         return &target_i686_gnu;
+    if ((cpu == 6 && strncmp(name, "x86_64", 6) == 0) || (cpu == 5 && strncmp(name, "amd64", 5) == 0))
+        return &target_x86_64_gnu;
     return NULL;
+}
+
+/* The known targets' names, for messages: "i686-gnu, x86_64-gnu". */
+const char *target_names(void)
+{
+    static char *names;
+    if (!names) {
+        StrBuf b = { 0 };
+        for (size_t i = sizeof targets / sizeof targets[0]; i-- > 0;) {
+            sb_put(&b, targets[i]->name, strlen(targets[i]->name));
+            if (i)
+                sb_put(&b, ", ", 2);
+        }
+        names = b.b;
+    }
+    return names;
 }
