@@ -15,12 +15,14 @@
 #   mach_port, which comes from this project's defs/mach/mach_port.defs
 #   (typed enums: MACH_PORT_KTYPE_* in the generated mach_port.h).
 #
-# Environment: MIGC (default: <repo>/_build/migc/migc), MIGC_KIT, CC (gcc).
+# Environment: MIGC (default: <repo>/_build/migc/migc, or <repo>/migc/migc in a tree configured in place), MIGC_KIT, CC (gcc).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/../.." && pwd)
 kit=${MIGC_KIT:-$here/.cache/kit}
-migc=${MIGC:-$here/_build/migc/migc}
+# The build this tree holds: configured in place (./configure && make), or in _build/.
+[ -f "$here/config.status" ] && migc=${MIGC:-$here/migc/migc}
+migc=${migc:-${MIGC:-$here/_build/migc/migc}}
 cc=${CC:-gcc}
 
 target=
