@@ -52,7 +52,7 @@ static bool out_in_place(const Target *t, const MsgLayout *rp, const Arg *a, con
     bool array = arg_is_array(a);
     bool all = rp && rp->data_in_place;
     return a->kind == AK_OUT && !a->type->outtran && !f->indefinite && !f->out_of_line && !f->is_port &&
-           (!f->is_string || (all && !f->varying)) && f->seg == 0 && (!array || f->count_mult == 1 || all) &&
+           (!f->is_string || all) && f->seg == 0 && (!array || f->count_mult == 1 || all) &&
            data_aligned(t, f->data_off, array ? f->elem_size : f->data_size);
 }
 
@@ -131,7 +131,7 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
         const Field *qf = field_of(rq, a);
         if (qf && qf->indefinite && qf->is_port && !ports_in_place(rq, qf))
             out(o, "\tmach_port_t %s_ports[%u];\n", a->name, qf->inline_max ? qf->inline_max : 1);
-        if (qf && qf->indefinite)
+        if (qf && qf->indefinite && !rq->ool_consumed)
             out(o, "\tint %s_ool = 0;\n", a->name);
         const Field *rf = field_of(rp, a);
         if (rf && rf->indefinite && !indefinite_in_place(o->t, a, rf))   /* room for the inline form of the reply */
@@ -179,7 +179,8 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
         out(o, "\t\telse\n\t\t\t__builtin_memcpy(&%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
         if (a->scopy)
             out(o, "\t\t%s = migc_in_line;\n", a->scopy->name);
-        out(o, "\t\t%s_ool = !migc_in_line;\n", a->name);
+        if (!ml->ool_consumed)
+            out(o, "\t\t%s_ool = !migc_in_line;\n", a->name);
         out(o, "\t\t%s = migc_n;\n\t}\n", a->count->name);
         return;
     }
@@ -254,8 +255,13 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
             out(o, "\tif (mig_unlikely(%s > %u))\n\t\t{ OutP->RetCode = MIG_ARRAY_TOO_LARGE; return; }\n",
                 number, f->inline_max);
     }
-    if (f->is_string && f->varying) {
+    if (f->is_string && f->varying && out_in_place(t, rp, a, f)) {
+        /* Written in place: terminated within its bound, then measured. */
+        out(o, "\t{\n\t\t(%s + %u)[%u] = 0;\n", R, f->data_off, f->number - 1);
+        out(o, "\t\tuint32_t migc_n = (uint32_t)__builtin_strlen(%s + %u) + 1;\n", R, f->data_off);
+    } else if (f->is_string && f->varying)
         out(o, "\t{\n\t\tuint32_t migc_n = migc_strncpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->number);
+    if (f->is_string && f->varying) {
         out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", pad_mask(t) + 1, R, f->data_off);
         emit_desc_store(o, f, R, "migc_n", NULL, NULL);
         out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
@@ -495,7 +501,7 @@ static void emit_server_routine(Out *o, Routine *r)
      * follows its NUL is sent too. */
     for (size_t i = 0; rp && i < rp->nfields; i++) {
         const Field *f = rp->fields[i];
-        if (f->arg && f->is_string && out_in_place(o->t, rp, f->arg, f))
+        if (f->arg && f->is_string && !f->varying && out_in_place(o->t, rp, f->arg, f))
             out(o, "\t__builtin_memset(R0 + %u, 0, %u);\n", f->data_off, f->data_size);
     }
     out(o, "\n\tOutP->RetCode = %s(", server_name(o, r));
@@ -509,7 +515,7 @@ static void emit_server_routine(Out *o, Routine *r)
          * freed here once the call succeeded (on failure the request is
          * destroyed whole), as GNU MIG does. */
         const Field *qf = field_of(rq, a);
-        if (qf && qf->indefinite)
+        if (qf && qf->indefinite && !rq->ool_consumed)
             out(o, "\tif (%s_ool && OutP->RetCode == KERN_SUCCESS)\n\t\t%s((vm_address_t)%s, %s * %u);\n",
                 a->name, subr(o, "mig_deallocate"), a->name, a->count->name, qf->is_port ? qf->ool_port_bits / 8 : qf->elem_size);
     }

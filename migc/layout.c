@@ -211,6 +211,7 @@ MsgLayout *layout_message(const Target *t, Routine *r, bool reply, bool kernel_s
     /* Kernel stacks are small: what a KernelServer function returns is
      * written into the reply, never into a local. */
     ml->data_in_place = kernel_server && reply;
+    ml->ool_consumed = kernel_server && !reply;
     Vec fields = { 0 };
     Vec segs = { 0 };
     unsigned seg = 0, off = t->header_size;

@@ -335,6 +335,9 @@ typedef struct MsgLayout {
                                   line: pointer-size elements, usable in place */
     bool rights_received_form; /* built by the kernel and copied out as is (a KernelServer
                                   reply): rights are described in their received form */
+    bool ool_consumed;         /* out-of-line data of a kernel's request is a vm_map_copy_t
+                                  the server function consumes when it succeeds: the
+                                  stub never frees it */
     bool data_in_place;        /* no large locals (kernel stacks are small): every out
                                   array the server function fills lives in the message */
     unsigned msgh_bits_remote; /* disposition of the remote port */
