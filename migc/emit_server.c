@@ -111,8 +111,7 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
                 if (n == 0)
                     n = 1;
                 if (out_in_place(o->t, rp, a, f))
-                    out(o, "\t%s *%s = (%s *)(R0 + %u);\n", elem_ctype(a, true), a->name, elem_ctype(a, true),
-                        f->data_off);
+                    ;   /* addressed in the call (in_place_arg) */
                 else /* A string buffer starts zeroed: what follows its NUL is sent too. */
                     out(o, "\t%s %s[%u]%s;\n", elem_ctype(a, true), a->name, n, f->is_string ? " = { 0 }" : "");
             } else if (f == NULL && is_out(a))
@@ -124,8 +123,7 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
             else
                 out(o, "\t%s *%s;\n", elem_ctype(a, true), a->name);
         } else if (rp && out_in_place(o->t, rp, a, field_of(rp, a)))
-            out(o, "\t%s *%s = (%s *)(R0 + %u);\n", server_ctype(a), a->name, server_ctype(a),
-                field_of(rp, a)->data_off);
+            ;   /* addressed in the call (in_place_arg) */
         else
             out(o, "\t%s %s;\n", server_ctype(a), a->name);
         const Field *qf = field_of(rq, a);
@@ -152,7 +150,11 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
 }
 
 /* Read one request field into its local. */
-static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *P, unsigned nextseg)
+/* later: where the loads of plain scalars go, emitted after the header's
+ * translations (calls): a value loaded before them would live across them
+ * in a callee-saved register.  Typed enums are loaded here, for their
+ * membership check comes before any translation. */
+static void server_get(Out *o, Out *later, const MsgLayout *ml, const Field *f, const char *P, unsigned nextseg)
 {
     const Target *t = o->t;
     const Arg *a = f->arg;
@@ -212,7 +214,7 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
     }
     if (f->is_port) {
         if (f->number == 1 && !arg_is_array(a)) {
-            out(o, "\t%s = (%s)migc_ld_port(%s + %u);\n", dst, ty->intran ? intran_arg_ctype(a) : server_ctype(a), P,
+            out(later, "\t%s = (%s)migc_ld_port(%s + %u);\n", dst, ty->intran ? intran_arg_ctype(a) : server_ctype(a), P,
                 f->data_off);
             return;
         }
@@ -232,7 +234,7 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
     }
     out(o, "\t_Static_assert(sizeof %s == %u, \"%s: the C type is not %u bytes\");\n", dst, f->data_size,
         a->name, f->data_size);
-    out(o, "\t__builtin_memcpy(&%s, %s + %u, %u);\n", dst, P, f->data_off, f->data_size);
+    out(ty->is_enum ? o : later, "\t__builtin_memcpy(&%s, %s + %u, %u);\n", dst, P, f->data_off, f->data_size);
 }
 
 /* Write one reply field from its local. */
@@ -283,7 +285,7 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
         } else {
             out(o, "\t\tuint32_t migc_n = %u * %s;\n", f->elem_size, number);
             if (!in_place)
-                out(o, "\t\t__builtin_memcpy(%s + %u, %s, migc_n);\n", R, f->data_off, a->name);
+                out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, a->name);
             out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", m + 1, R, f->data_off);
             out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t} else {\n", nextseg, R, f->data_off, m, m);
         }
@@ -328,7 +330,7 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
     if (f->varying) {
         out(o, "\t{\n\t\tuint32_t migc_n = %u * %s;\n", f->elem_size, number);
         if (!out_in_place(o->t, rp, a, f))
-            out(o, "\t\t__builtin_memcpy(%s + %u, %s, migc_n);\n", R, f->data_off, v);
+            out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, v);
         out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", pad_mask(t) + 1, R, f->data_off);
         out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
         return;
@@ -341,6 +343,15 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
         out(o, "\t__builtin_memcpy(%s + %u, &%s, %u);\n", R, f->data_off, v, f->data_size);
     if (padded > f->data_size)
         out(o, "\t__builtin_memset(%s + %u, 0, %u);\n", R, f->data_off + f->data_size, padded - f->data_size);
+}
+
+/* An out argument written in place: its address in the reply, taken in the
+ * call itself (a local pointer set at the top would live across the calls
+ * before it, in a callee-saved register). */
+static const char *in_place_arg(const Arg *a, const Field *f)
+{
+    const char *ct = arg_is_array(a) ? elem_ctype(a, true) : server_ctype(a);
+    return xsprintf("(%s *)(R0 + %u)", ct, f->data_off);
 }
 
 /* The argument list of the call to the server function. */
@@ -360,7 +371,10 @@ static void emit_call_args(Out *o, const Routine *r)
             out(o, "%s%s", out_arg ? "&" : "", a->name);
             continue;
         }
-        if (out_arg && !arg_is_array(a) && !(rp && out_in_place(o->t, rp, a, field_of(rp, a))))
+        const Field *f = rp && out_arg ? field_of(rp, a) : NULL;
+        if (f && out_in_place(o->t, rp, a, f))
+            out(o, "%s", in_place_arg(a, f));
+        else if (out_arg && !arg_is_array(a))
             out(o, "&%s", a->name);
         else
             out(o, "%s", a->name);
@@ -424,9 +438,11 @@ static void emit_server_routine(Out *o, Routine *r)
     else if (!rq->complex_poly)
         out(o, " || msgh_complex");
     out(o, "))\n\t\t{ OutP->RetCode = MIG_BAD_ARGUMENTS; return; }\n");
+    Out later = *o;
+    memset(&later.text, 0, sizeof later.text);
     for (size_t i = 0; i < rq->nfields; i++) {
         Field *f = rq->fields[i];
-        server_get(o, rq, f, xsprintf("P%u", f->seg), f->seg + 1);
+        server_get(o, &later, rq, f, xsprintf("P%u", f->seg), f->seg + 1);
     }
     if (rq->nsegs > 1)
         out(o, "\tif (mig_unlikely((uint32_t)(P%u - (char *)InHeadP) + %u != msgh_size))\n"
@@ -445,8 +461,10 @@ static void emit_server_routine(Out *o, Routine *r)
         out(o, "\t\tbreak;\n\tdefault:\n\t\tOutP->RetCode = MIG_BAD_ARGUMENTS;\n\t\treturn;\n\t}\n");
     }
 
-    /* Header-borne arguments and translations. */
+    /* Header-borne arguments and their translations, then the loads of
+     * plain scalars, then the translations of the message's arguments. */
     HeadPorts hp = head_ports(o);
+    for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; i < r->nargs; i++) {
         Arg *a = r->args[i];
         Type *ty = a->type;
@@ -458,6 +476,10 @@ static void emit_server_routine(Out *o, Routine *r)
         case AK_MSGSEQNO: src = "InHeadP->msgh_seqno"; break;
         default: break;
         }
+        if (pass == 1 && i == 0 && later.text.n)
+            sb_put(&o->text, later.text.b, later.text.n);
+        if ((src != NULL) != (pass == 0))
+            continue;
         if (src && a->in_server_proto) {
             if (ty->intran)
                 out(o, "\t%s_msg = (%s)%s;\n", a->name, intran_arg_ctype(a), src);

@@ -33,7 +33,7 @@ static void put_inline_data(Out *o, const char *P, unsigned off, const char *src
 {
     unsigned m = pad_mask(o->t);
     out(o, "\t\tuint32_t migc_n = %s;\n", bytes);
-    out(o, "\t\t__builtin_memcpy(%s + %u, %s, migc_n);\n", P, off, src);
+    out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", P, off, src);
     out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", m + 1, P, off);
     out(o, "\t\tP%u = %s + %u + ((migc_n + %u) & ~%uu);\n", nextseg, P, off, m, m);
 }
@@ -171,7 +171,7 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
             out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t\t(*%s)[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
                 a->name, P, f->data_off, t->port_size);
         else
-            out(o, "\t\t\t__builtin_memcpy(*%s, %s + %u, %u * migc_n);\n", a->name, P, f->data_off, f->elem_size);
+            out(o, "\t\t\tmemcpy(*%s, %s + %u, %u * migc_n);\n", a->name, P, f->data_off, f->elem_size);
         out(o, "\t\t}\n");
         out(o, "\t\t*%s = migc_n;\n\t}\n", a->count->name);
         return;
@@ -192,7 +192,7 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
         emit_count_read(o, f, P, fail);
         emit_varying_span(o, f, P, nextseg, "Mess.Buf", ml->seg_size[nextseg], fail);
         if (f->is_string) {
-            out(o, "\t\t__builtin_memcpy(%s, %s + %u, migc_n);\n", a->name, P, f->data_off);
+            out(o, "\t\tmemcpy(%s, %s + %u, migc_n);\n", a->name, P, f->data_off);
             out(o, "\t\tif (migc_n)\n\t\t\t%s[migc_n - 1] = 0;\n\t}\n", a->name);
             return;
         }
@@ -201,13 +201,13 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
             out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < *%s; migc_i++)\n\t\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
                 a->count->name, a->name, P, f->data_off, t->port_size);
         else
-            out(o, "\t\t\t__builtin_memcpy(%s, %s + %u, %u * *%s);\n", a->name, P, f->data_off, f->elem_size, a->count->name);
+            out(o, "\t\t\tmemcpy(%s, %s + %u, %u * *%s);\n", a->name, P, f->data_off, f->elem_size, a->count->name);
         out(o, "\t\t\t*%s = migc_n;\n\t\t\treturn MIG_ARRAY_TOO_LARGE;\n\t\t}\n", a->count->name);
         if (f->is_port)
             out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
                 a->name, P, f->data_off, t->port_size);
         else
-            out(o, "\t\t__builtin_memcpy(%s, %s + %u, %u * migc_n);\n", a->name, P, f->data_off, f->elem_size);
+            out(o, "\t\tmemcpy(%s, %s + %u, %u * migc_n);\n", a->name, P, f->data_off, f->elem_size);
         out(o, "\t\t*%s = migc_n;\n\t}\n", a->count->name);
         return;
     }

@@ -283,11 +283,12 @@ void emit_imports(Out *o, ImportKind kind)
 }
 
 /* Helpers every generated C file carries: loads and stores that are free of
- * alignment and aliasing assumptions (compilers turn them into moves).  All
- * generated copies are spelled __builtin_memcpy / __builtin_memset: a plain
- * memcpy is a call where the builtins are off (-ffreestanding, as kernels
- * and boot tasks build), and a call for every 4-byte load doubled the size
- * of GNU Mach's stubs. */
+ * alignment and aliasing assumptions (compilers turn them into moves).
+ * Copies of a constant size are spelled __builtin_memcpy / __builtin_memset:
+ * a plain memcpy is a call where the builtins are off (-ffreestanding, as
+ * kernels and boot tasks build), and a call for every 4-byte load doubled
+ * the size of GNU Mach's stubs.  Copies of a run-time size stay memcpy: a
+ * call there is smaller than what the builtin expands to. */
 void emit_preamble(Out *o, const char *what)
 {
     const Target *t = o->t;
