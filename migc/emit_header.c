@@ -50,8 +50,10 @@ void emit_server_header(Out *o)
     emit_enum_exports(o);
     server_protos(o);
     const char *demux = demux_name(o);
-    out(o, "/* The demux: true when the request was one of this subsystem's. */\n");
-    out(o, "mig_external boolean_t %s(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);\n", demux);
+    if (o->m->has_demux) {
+        out(o, "/* The demux: true when the request was one of this subsystem's. */\n");
+        out(o, "mig_external boolean_t %s(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);\n", demux);
+    }
     out(o, "extern mig_routine_t %s_routines[];\n", demux);
     out(o, "/* The routine for a request, or 0 when its id is not this subsystem's. */\n");
     out(o, "static __inline mig_routine_t %s_routine(const mach_msg_header_t *InHeadP)\n{\n", demux);

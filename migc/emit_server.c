@@ -42,15 +42,35 @@ static bool data_aligned(const Target *t, unsigned off, unsigned size)
 /* An out argument the server function can write straight into the reply:
  * plain inline data (a scalar, or an array of fixed or variable size) at a
  * constant offset (no variable item before it), aligned for its C type.
- * GNU MIG passes these in place too; a local would cost a copy. */
-static bool out_in_place(const Target *t, const Arg *a, const Field *f)
+ * GNU MIG passes these in place too; a local would cost a copy.  Where the
+ * reply asks for its data in place (a kernel's), arrays of structures and
+ * fixed strings are written there too. */
+static bool out_in_place(const Target *t, const MsgLayout *rp, const Arg *a, const Field *f)
 {
     if (!f)
         return false;
     bool array = arg_is_array(a);
+    bool all = rp && rp->data_in_place;
     return a->kind == AK_OUT && !a->type->outtran && !f->indefinite && !f->out_of_line && !f->is_port &&
-           !f->is_string && f->seg == 0 && (!array || f->count_mult == 1) &&
+           (!f->is_string || all) && f->seg == 0 && (!array || f->count_mult == 1 || all) &&
            data_aligned(t, f->data_off, array ? f->elem_size : f->data_size);
+}
+
+/* Where a port array of a request is passed to the server function in
+ * place: its slots hold what the function takes (the kernel's ipc_port_t). */
+static bool ports_in_place(const MsgLayout *rq, const Field *f)
+{
+    return f && f->is_port && !f->out_of_line && rq->ports_are_pointers;
+}
+
+/* The C type of what a request carries for an argument with an intran:
+ * the intran's parameter type. */
+static const char *intran_arg_ctype(const Arg *a)
+{
+    const Type *t = a->type;
+    if (t->intran_arg)
+        return t->intran_arg;
+    return t->server_ctype ? t->server_ctype : user_ctype(a);
 }
 
 /* An unbounded out array (inline while it fits) whose inline room starts at
@@ -90,26 +110,26 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
                 unsigned n = f->is_string ? f->data_size : f->varying ? f->inline_max : f->number / f->count_mult;
                 if (n == 0)
                     n = 1;
-                if (out_in_place(o->t, a, f))
-                    out(o, "\t%s *%s = (%s *)(R0 + %u);\n", elem_ctype(a, true), a->name, elem_ctype(a, true),
-                        f->data_off);
+                if (out_in_place(o->t, rp, a, f))
+                    ;   /* addressed in the call (in_place_arg) */
                 else /* A string buffer starts zeroed: what follows its NUL is sent too. */
                     out(o, "\t%s %s[%u]%s;\n", elem_ctype(a, true), a->name, n, f->is_string ? " = { 0 }" : "");
             } else if (f == NULL && is_out(a))
                 out(o, "\t%s %s[1];\n", elem_ctype(a, true), a->name);
+            else if (t->is_port && ports_in_place(rq, field_of(rq, a)))
+                out(o, "\tvoid *%s;\n", a->name);
             else if (t->is_port)
                 out(o, "\tmach_port_t %s[%u];\n", a->name, t->number ? t->number : 1);
             else
                 out(o, "\t%s *%s;\n", elem_ctype(a, true), a->name);
-        } else if (rp && out_in_place(o->t, a, field_of(rp, a)))
-            out(o, "\t%s *%s = (%s *)(R0 + %u);\n", server_ctype(a), a->name, server_ctype(a),
-                field_of(rp, a)->data_off);
+        } else if (rp && out_in_place(o->t, rp, a, field_of(rp, a)))
+            ;   /* addressed in the call (in_place_arg) */
         else
             out(o, "\t%s %s;\n", server_ctype(a), a->name);
         const Field *qf = field_of(rq, a);
-        if (qf && qf->indefinite && qf->is_port)
+        if (qf && qf->indefinite && qf->is_port && !ports_in_place(rq, qf))
             out(o, "\tmach_port_t %s_ports[%u];\n", a->name, qf->inline_max ? qf->inline_max : 1);
-        if (qf && qf->indefinite)
+        if (qf && qf->indefinite && !rq->ool_consumed)
             out(o, "\tint %s_ool = 0;\n", a->name);
         const Field *rf = field_of(rp, a);
         if (rf && rf->indefinite && !indefinite_in_place(o->t, a, rf))   /* room for the inline form of the reply */
@@ -124,13 +144,17 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
                 t->in_name == MT_POLYMORPHIC ? MT_MOVE_SEND : t->in_name);
         if (a->dealloc_arg && is_out(a))
             out(o, "\tboolean_t %s = FALSE;\n", a->dealloc_arg->name);
-        if (t->intran && !is_out(a))
-            out(o, "\t%s %s_msg;\n", t->server_ctype ? t->server_ctype : user_ctype(a), a->name);
+        if (t->intran && a->kind != AK_OUT)
+            out(o, "\t%s %s_msg;\n", intran_arg_ctype(a), a->name);
     }
 }
 
 /* Read one request field into its local. */
-static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *P, unsigned nextseg)
+/* later: where the loads of plain scalars go, emitted after the header's
+ * translations (calls): a value loaded before them would live across them
+ * in a callee-saved register.  Typed enums are loaded here, for their
+ * membership check comes before any translation. */
+static void server_get(Out *o, Out *later, const MsgLayout *ml, const Field *f, const char *P, unsigned nextseg)
 {
     const Target *t = o->t;
     const Arg *a = f->arg;
@@ -146,7 +170,7 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
         out(o, "\t{\n");
         emit_count_read(o, f, P, fail);
         emit_indefinite_span(o, f, P, nextseg, "(char *)InHeadP", ml->seg_size[nextseg], fail);
-        if (f->is_port) {
+        if (f->is_port && !ports_in_place(ml, f)) {
             /* Inline ports are wider than mach_port_t: converted into a local array. */
             out(o, "\t\tif (migc_in_line) {\n\t\t\tif (mig_unlikely(migc_n > %u))\n\t\t\t\t%s\n", f->inline_max, fail);
             out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t\t%s_ports[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
@@ -154,15 +178,16 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
             out(o, "\t\t\t%s = %s_ports;\n\t\t}\n", a->name, a->name);
         } else
             out(o, "\t\tif (migc_in_line)\n\t\t\t%s = (void *)(%s + %u);\n", a->name, P, f->data_off);
-        out(o, "\t\telse\n\t\t\tmemcpy(&%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
+        out(o, "\t\telse\n\t\t\t__builtin_memcpy(&%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
         if (a->scopy)
             out(o, "\t\t%s = migc_in_line;\n", a->scopy->name);
-        out(o, "\t\t%s_ool = !migc_in_line;\n", a->name);
+        if (!ml->ool_consumed)
+            out(o, "\t\t%s_ool = !migc_in_line;\n", a->name);
         out(o, "\t\t%s = migc_n;\n\t}\n", a->count->name);
         return;
     }
     if (f->out_of_line) {
-        out(o, "\tmemcpy(&%s, %s + %u, %u);\n", dst, P, f->data_off, t->pointer_size);
+        out(o, "\t__builtin_memcpy(&%s, %s + %u, %u);\n", dst, P, f->data_off, t->pointer_size);
         if (a->count) {
             out(o, "\t{\n");
             emit_count_read(o, f, P, fail);
@@ -174,7 +199,7 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
         out(o, "\t{\n");
         emit_count_read(o, f, P, fail);
         emit_varying_span(o, f, P, nextseg, "(char *)InHeadP", ml->seg_size[nextseg], fail);
-        if (f->is_port)
+        if (f->is_port && !ports_in_place(ml, f))
             out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
                 a->name, P, f->data_off, t->port_size);
         else
@@ -189,8 +214,12 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
     }
     if (f->is_port) {
         if (f->number == 1 && !arg_is_array(a)) {
-            out(o, "\t%s = (%s)migc_ld_port(%s + %u);\n", dst,
-                ty->intran ? (ty->server_ctype ? ty->server_ctype : "mach_port_t") : server_ctype(a), P, f->data_off);
+            out(later, "\t%s = (%s)migc_ld_port(%s + %u);\n", dst, ty->intran ? intran_arg_ctype(a) : server_ctype(a), P,
+                f->data_off);
+            return;
+        }
+        if (ports_in_place(ml, f)) {
+            out(o, "\t%s = (void *)(%s + %u);\n", a->name, P, f->data_off);
             return;
         }
         out(o, "\tfor (uint32_t migc_i = 0; migc_i < %u; migc_i++)\n\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
@@ -205,11 +234,11 @@ static void server_get(Out *o, const MsgLayout *ml, const Field *f, const char *
     }
     out(o, "\t_Static_assert(sizeof %s == %u, \"%s: the C type is not %u bytes\");\n", dst, f->data_size,
         a->name, f->data_size);
-    out(o, "\tmemcpy(&%s, %s + %u, %u);\n", dst, P, f->data_off, f->data_size);
+    out(ty->is_enum ? o : later, "\t__builtin_memcpy(&%s, %s + %u, %u);\n", dst, P, f->data_off, f->data_size);
 }
 
 /* Write one reply field from its local. */
-static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
+static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *R, unsigned nextseg)
 {
     const Target *t = o->t;
     const Arg *a = f->arg;
@@ -228,8 +257,13 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
             out(o, "\tif (mig_unlikely(%s > %u))\n\t\t{ OutP->RetCode = MIG_ARRAY_TOO_LARGE; return; }\n",
                 number, f->inline_max);
     }
-    if (f->is_string && f->varying) {
+    if (f->is_string && f->varying && out_in_place(t, rp, a, f)) {
+        /* Written in place: terminated within its bound, then measured. */
+        out(o, "\t{\n\t\t(%s + %u)[%u] = 0;\n", R, f->data_off, f->number - 1);
+        out(o, "\t\tuint32_t migc_n = (uint32_t)__builtin_strlen(%s + %u) + 1;\n", R, f->data_off);
+    } else if (f->is_string && f->varying)
         out(o, "\t{\n\t\tuint32_t migc_n = migc_strncpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->number);
+    if (f->is_string && f->varying) {
         out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", pad_mask(t) + 1, R, f->data_off);
         emit_desc_store(o, f, R, "migc_n", NULL, NULL);
         out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
@@ -261,23 +295,24 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
         out(o, "\t\tmigc_st32(%s + %u, (migc_ld32(%s + %u) & ~0x%08xu) | 0x%08xu);\n", R, f->desc_off, R,
             f->desc_off, 1u << t->inline_bit, f->dealloc ? 1u << t->dealloc_bit : 0u);
         if (f->is_port)
-            out(o, "\t\t%s;\n", desc_size_store(t, f, R, t->ool_port_bits));
-        out(o, "\t\tmemcpy(%s + %u, &%s, %u);\n", R, f->data_off, a->name, t->pointer_size);
+            out(o, "\t\t%s;\n", desc_size_store(t, f, R, f->ool_port_bits));
+        out(o, "\t\t__builtin_memcpy(%s + %u, &%s, %u);\n", R, f->data_off, a->name, t->pointer_size);
         out(o, "\t\tOutHeadP->msgh_bits |= MACH_MSGH_BITS_COMPLEX;\n");
         out(o, "\t\tR%u = %s + %u;\n\t}\n", nextseg, R, f->data_off + ((t->pointer_size + m) & ~m));
         return;
     }
     if (f->out_of_line) {
-        out(o, "\tmemcpy(%s + %u, &%s, %u);\n", R, f->data_off, v, t->pointer_size);
+        out(o, "\t__builtin_memcpy(%s + %u, &%s, %u);\n", R, f->data_off, v, t->pointer_size);
         return;
     }
     unsigned padded = (f->data_size + pad_mask(t)) & ~pad_mask(t);
     if (f->is_string) {
         /* The bytes as the server function wrote them (as GNU MIG sends
          * them); receivers terminate the string. */
-        out(o, "\tmemcpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->data_size);
+        if (!out_in_place(o->t, rp, a, f))
+            out(o, "\t__builtin_memcpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->data_size);
         if (padded > f->data_size)
-            out(o, "\tmemset(%s + %u, 0, %u);\n", R, f->data_off + f->data_size, padded - f->data_size);
+            out(o, "\t__builtin_memset(%s + %u, 0, %u);\n", R, f->data_off + f->data_size, padded - f->data_size);
         return;
     }
     if (f->is_port) {
@@ -294,20 +329,29 @@ static void server_put(Out *o, const Field *f, const char *R, unsigned nextseg)
     }
     if (f->varying) {
         out(o, "\t{\n\t\tuint32_t migc_n = %u * %s;\n", f->elem_size, number);
-        if (!out_in_place(o->t, a, f))
+        if (!out_in_place(o->t, rp, a, f))
             out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, v);
         out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", pad_mask(t) + 1, R, f->data_off);
         out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
         return;
     }
-    if (out_in_place(o->t, a, f))
+    if (out_in_place(o->t, rp, a, f))
         ;   /* already there */
     else if (arg_is_array(a))
-        out(o, "\tmemcpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->data_size);
+        out(o, "\t__builtin_memcpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->data_size);
     else
-        out(o, "\tmemcpy(%s + %u, &%s, %u);\n", R, f->data_off, v, f->data_size);
+        out(o, "\t__builtin_memcpy(%s + %u, &%s, %u);\n", R, f->data_off, v, f->data_size);
     if (padded > f->data_size)
-        out(o, "\tmemset(%s + %u, 0, %u);\n", R, f->data_off + f->data_size, padded - f->data_size);
+        out(o, "\t__builtin_memset(%s + %u, 0, %u);\n", R, f->data_off + f->data_size, padded - f->data_size);
+}
+
+/* An out argument written in place: its address in the reply, taken in the
+ * call itself (a local pointer set at the top would live across the calls
+ * before it, in a callee-saved register). */
+static const char *in_place_arg(const Arg *a, const Field *f)
+{
+    const char *ct = arg_is_array(a) ? elem_ctype(a, true) : server_ctype(a);
+    return xsprintf("(%s *)(R0 + %u)", ct, f->data_off);
 }
 
 /* The argument list of the call to the server function. */
@@ -327,11 +371,42 @@ static void emit_call_args(Out *o, const Routine *r)
             out(o, "%s%s", out_arg ? "&" : "", a->name);
             continue;
         }
-        if (out_arg && !arg_is_array(a) && !(rp && out_in_place(o->t, a, field_of(rp, a))))
+        const Field *f = rp && out_arg ? field_of(rp, a) : NULL;
+        if (f && out_in_place(o->t, rp, a, f))
+            out(o, "%s", in_place_arg(a, f));
+        else if (out_arg && !arg_is_array(a))
             out(o, "&%s", a->name);
         else
             out(o, "%s", a->name);
     }
+}
+
+/* Send rights the server function got translated (release_send): the
+ * stub's to release once the call succeeded. */
+static void emit_release_sends(Out *o, const Routine *r, bool guard)
+{
+    for (size_t i = 0; i < r->nargs; i++) {
+        const Arg *a = r->args[i];
+        if (!a->release_send)
+            continue;
+        out(o, "\tif (%sIP_VALID((ipc_port_t)%s_msg))\n\t\tipc_port_release_send((ipc_port_t)%s_msg);\n",
+            guard ? "OutP->RetCode == KERN_SUCCESS && " : "", a->name, a->name);
+    }
+}
+
+/* A receive right returned to the sender of the request (check_circular):
+ * if the reply port is inside it, the reply says so. */
+static void emit_circular_check(Out *o, const Field *f, const char *R)
+{
+    const Arg *a = f->arg;
+    HeadPorts hp = head_ports(o);
+    const char *port = xsprintf("(ipc_port_t)migc_ld_port(%s + %u)", R, f->data_off);
+    const char *reply = xsprintf("(ipc_port_t)InHeadP->%s", hp.reply);
+    out(o, "\tif (");
+    if (f->name_sent == MT_POLYMORPHIC)
+        out(o, "%s == MACH_MSG_TYPE_PORT_RECEIVE &&\n\t    ", a->poly->name);
+    out(o, "IP_VALID(%s) && IP_VALID(%s) &&\n\t    ipc_port_check_circularity(%s, %s))\n", reply, port, port, reply);
+    out(o, "\t\tOutHeadP->msgh_bits |= MACH_MSGH_BITS_CIRCULAR;\n");
 }
 
 static void emit_server_routine(Out *o, Routine *r)
@@ -363,9 +438,11 @@ static void emit_server_routine(Out *o, Routine *r)
     else if (!rq->complex_poly)
         out(o, " || msgh_complex");
     out(o, "))\n\t\t{ OutP->RetCode = MIG_BAD_ARGUMENTS; return; }\n");
+    Out later = *o;
+    memset(&later.text, 0, sizeof later.text);
     for (size_t i = 0; i < rq->nfields; i++) {
         Field *f = rq->fields[i];
-        server_get(o, rq, f, xsprintf("P%u", f->seg), f->seg + 1);
+        server_get(o, &later, rq, f, xsprintf("P%u", f->seg), f->seg + 1);
     }
     if (rq->nsegs > 1)
         out(o, "\tif (mig_unlikely((uint32_t)(P%u - (char *)InHeadP) + %u != msgh_size))\n"
@@ -384,8 +461,10 @@ static void emit_server_routine(Out *o, Routine *r)
         out(o, "\t\tbreak;\n\tdefault:\n\t\tOutP->RetCode = MIG_BAD_ARGUMENTS;\n\t\treturn;\n\t}\n");
     }
 
-    /* Header-borne arguments and translations. */
+    /* Header-borne arguments and their translations, then the loads of
+     * plain scalars, then the translations of the message's arguments. */
     HeadPorts hp = head_ports(o);
+    for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; i < r->nargs; i++) {
         Arg *a = r->args[i];
         Type *ty = a->type;
@@ -397,9 +476,13 @@ static void emit_server_routine(Out *o, Routine *r)
         case AK_MSGSEQNO: src = "InHeadP->msgh_seqno"; break;
         default: break;
         }
+        if (pass == 1 && i == 0 && later.text.n)
+            sb_put(&o->text, later.text.b, later.text.n);
+        if ((src != NULL) != (pass == 0))
+            continue;
         if (src && a->in_server_proto) {
             if (ty->intran)
-                out(o, "\t%s_msg = (%s)%s;\n", a->name, ty->server_ctype ? ty->server_ctype : "mach_port_t", src);
+                out(o, "\t%s_msg = (%s)%s;\n", a->name, intran_arg_ctype(a), src);
             else
                 out(o, "\t%s = (%s)%s;\n", a->name, server_ctype(a), src);
             if (a->poly && a->poly->in_server_proto)
@@ -412,7 +495,7 @@ static void emit_server_routine(Out *o, Routine *r)
                 hp.request_bits);
             out(o, "\t\t%s = %s(InHeadP->msgh_protected_payload);\n\telse\n\t", a->name, ty->intranpayload);
         }
-        if (ty->intran && !is_out(a) && a->in_server_proto && !a->parent)
+        if (ty->intran && a->kind != AK_OUT && a->in_server_proto && !a->parent)
             out(o, "\t%s = %s(%s_msg);\n", a->name, ty->intran, a->name);
         else if (a->kind == AK_REQUESTPORT && ty->intranpayload && a->in_server_proto)
             out(o, "\t;\n");   /* the port itself, read above */
@@ -436,6 +519,13 @@ static void emit_server_routine(Out *o, Routine *r)
         }
     }
 
+    /* A string the server function writes in place starts zeroed: what
+     * follows its NUL is sent too. */
+    for (size_t i = 0; rp && i < rp->nfields; i++) {
+        const Field *f = rp->fields[i];
+        if (f->arg && f->is_string && !f->varying && out_in_place(o->t, rp, f->arg, f))
+            out(o, "\t__builtin_memset(R0 + %u, 0, %u);\n", f->data_off, f->data_size);
+    }
     out(o, "\n\tOutP->RetCode = %s(", server_name(o, r));
     emit_call_args(o, r);
     out(o, ");\n");
@@ -447,20 +537,24 @@ static void emit_server_routine(Out *o, Routine *r)
          * freed here once the call succeeded (on failure the request is
          * destroyed whole), as GNU MIG does. */
         const Field *qf = field_of(rq, a);
-        if (qf && qf->indefinite)
+        if (qf && qf->indefinite && !rq->ool_consumed)
             out(o, "\tif (%s_ool && OutP->RetCode == KERN_SUCCESS)\n\t\t%s((vm_address_t)%s, %s * %u);\n",
-                a->name, subr(o, "mig_deallocate"), a->name, a->count->name, qf->is_port ? 4 : qf->elem_size);
+                a->name, subr(o, "mig_deallocate"), a->name, a->count->name, qf->is_port ? qf->ool_port_bits / 8 : qf->elem_size);
     }
     if (!rp) {
+        emit_release_sends(o, r, true);
         out(o, "}\n\n");
         return;
     }
     out(o, "\tif (OutP->RetCode != KERN_SUCCESS)\n\t\treturn;\n");
+    emit_release_sends(o, r, false);
     if (rp->nfields > 1) {
         bool poly = false;
         for (size_t i = 1; i < rp->nfields; i++) {
             Field *f = rp->fields[i];
-            server_put(o, f, xsprintf("R%u", f->seg), f->seg + 1);
+            server_put(o, rp, f, xsprintf("R%u", f->seg), f->seg + 1);
+            if (f->arg->check_circular)
+                emit_circular_check(o, f, xsprintf("R%u", f->seg));
             if (f->arg->poly && f->arg->poly->in_server_proto && f->name_sent == MT_POLYMORPHIC && !f->out_of_line)
                 poly = true;
         }
@@ -550,6 +644,9 @@ void emit_server(Out *o)
         out(o, "};\nint _%sSymTabBase = %u;\nint _%sSymTabEnd = %u;\n\n", m->subsystem, m->base,
             m->subsystem, m->base + m->nslots);
     }
+    /* Without a demux function (KernelServer), the table is all. */
+    if (!m->has_demux)
+        return;
     out(o, "static mig_routine_t migc_routine(const mach_msg_header_t *InHeadP)\n{\n");
     out(o, "\tuint32_t id = (uint32_t)InHeadP->msgh_id - %uu;\n", m->base);
     if (m->nslots)
@@ -574,7 +671,7 @@ void emit_server(Out *o)
        sent.  The upper halves of x86_64's 8-byte header port slots are left
        as they are: the kernel reads only the 32-bit names there. */
     unsigned tail = t->header_size + 4 * d.nwords;
-    out(o, "\tmemset((char *)OutHeadP + %u, 0, sizeof(mig_reply_header_t) - %u);\n", tail, tail);
+    out(o, "\t__builtin_memset((char *)OutHeadP + %u, 0, sizeof(mig_reply_header_t) - %u);\n", tail, tail);
     out(o, "\tOutHeadP->msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_%s(InHeadP->msgh_bits), 0);\n", hp.reply_bits);
     out(o, "\tOutHeadP->msgh_size = sizeof(mig_reply_header_t);\n");
     out(o, "\tOutHeadP->msgh_remote_port = InHeadP->%s;\n", hp.reply);

@@ -56,12 +56,12 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
         const Field *rf = field_of(r->reply[o->tindex], a->parent);
         emit_desc_store(o, f, P, NULL, NULL, NULL);
         if (rf && (rf->inline_max || rf->indefinite))
-            out(o, "\t{\n\t\tmach_msg_type_number_t migc_n = %s < %u ? %s : %u;\n\t\tmemcpy(%s + %u, &migc_n, 4);\n\t}\n",
+            out(o, "\t{\n\t\tmach_msg_type_number_t migc_n = %s < %u ? %s : %u;\n\t\t__builtin_memcpy(%s + %u, &migc_n, 4);\n\t}\n",
                 v, rf->inline_max, v, rf->inline_max, P, f->data_off);
         else
-            out(o, "\tmemcpy(%s + %u, %s, 4);\n", P, f->data_off, xsprintf("&%s", v));
+            out(o, "\t__builtin_memcpy(%s + %u, %s, 4);\n", P, f->data_off, xsprintf("&%s", v));
         if (f->end_off > f->data_off + 4)
-            out(o, "\tmemset(%s + %u, 0, %u);\n", P, f->data_off + 4, f->end_off - f->data_off - 4);
+            out(o, "\t__builtin_memset(%s + %u, 0, %u);\n", P, f->data_off + 4, f->end_off - f->data_off - 4);
         return;
     }
     if (f->varying && !f->is_string) {
@@ -92,8 +92,8 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
             out(o, " | (%s ? 0x%08xu : 0)", dealloc, 1u << t->dealloc_bit);
         out(o, ");\n");
         if (f->is_port)   /* out of line, ports travel as names */
-            out(o, "\t\t%s;\n", desc_size_store(t, f, P, t->ool_port_bits));
-        out(o, "\t\tmemcpy(%s + %u, &%s, %u);\n", P, f->data_off, a->name, t->pointer_size);
+            out(o, "\t\t%s;\n", desc_size_store(t, f, P, f->ool_port_bits));
+        out(o, "\t\t__builtin_memcpy(%s + %u, &%s, %u);\n", P, f->data_off, a->name, t->pointer_size);
         out(o, "\t\tmsgh_complex = 1;\n");
         out(o, "\t\tP%u = %s + %u;\n\t} else {\n", nextseg, P, f->data_off + ((t->pointer_size + m) & ~m));
         if (f->is_port) {
@@ -107,12 +107,12 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
     }
     if (f->out_of_line) {
         emit_size_assert(o, user_ctype(a), t->pointer_size, a->name);
-        out(o, "\tmemcpy(%s + %u, &%s, %u);\n", P, f->data_off, v, t->pointer_size);
+        out(o, "\t__builtin_memcpy(%s + %u, &%s, %u);\n", P, f->data_off, v, t->pointer_size);
         return;
     }
     unsigned padded = (f->data_size + m) & ~m;
     if (f->is_string) {
-        out(o, "\tmemset(%s + %u, 0, %u);\n", P, f->data_off, padded);
+        out(o, "\t__builtin_memset(%s + %u, 0, %u);\n", P, f->data_off, padded);
         out(o, "\t(void) migc_strncpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->data_size);
         return;
     }
@@ -140,13 +140,13 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
         return;
     }
     if (arg_is_array(a)) {
-        out(o, "\tmemcpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->data_size);
+        out(o, "\t__builtin_memcpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->data_size);
     } else {
         emit_size_assert(o, user_ctype(a), f->data_size, a->name);
-        out(o, "\tmemcpy(%s + %u, &%s, %u);\n", P, f->data_off, v, f->data_size);
+        out(o, "\t__builtin_memcpy(%s + %u, &%s, %u);\n", P, f->data_off, v, f->data_size);
     }
     if (padded > f->data_size)
-        out(o, "\tmemset(%s + %u, 0, %u);\n", P, f->data_off + f->data_size, padded - f->data_size);
+        out(o, "\t__builtin_memset(%s + %u, 0, %u);\n", P, f->data_off + f->data_size, padded - f->data_size);
 }
 
 /* Unmarshal one reply field into the user's arguments. */
@@ -164,7 +164,7 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
         out(o, "\t{\n");
         emit_count_read(o, f, P, fail);
         emit_indefinite_span(o, f, P, nextseg, "Mess.Buf", ml->seg_size[nextseg], fail);
-        out(o, "\t\tif (!migc_in_line)\n\t\t\tmemcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
+        out(o, "\t\tif (!migc_in_line)\n\t\t\t__builtin_memcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
         out(o, "\t\telse {\n\t\t\tif (migc_n > *%s)\n\t\t\t\t%s((vm_address_t *)%s, sizeof **%s * migc_n);\n",
             a->count->name, subr(o, "mig_allocate"), a->name, a->name);
         if (f->is_port)
@@ -178,7 +178,7 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
     }
     if (f->out_of_line) {
         emit_size_assert(o, user_ctype(a), t->pointer_size, a->name);
-        out(o, "\tmemcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
+        out(o, "\t__builtin_memcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
         if (a->count) {
             out(o, "\t{\n");
             emit_count_read(o, f, P, fail);
@@ -226,7 +226,7 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
     }
     if (!arg_is_array(a))
         emit_size_assert(o, user_ctype(a), f->data_size, a->name);
-    out(o, "\tmemcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, f->data_size);
+    out(o, "\t__builtin_memcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, f->data_size);
 }
 
 static const char *timeout_expr(const Routine *r)

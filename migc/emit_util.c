@@ -283,7 +283,12 @@ void emit_imports(Out *o, ImportKind kind)
 }
 
 /* Helpers every generated C file carries: loads and stores that are free of
- * alignment and aliasing assumptions (compilers turn them into moves). */
+ * alignment and aliasing assumptions (compilers turn them into moves).
+ * Copies of a constant size are spelled __builtin_memcpy / __builtin_memset:
+ * a plain memcpy is a call where the builtins are off (-ffreestanding, as
+ * kernels and boot tasks build), and a call for every 4-byte load doubled
+ * the size of GNU Mach's stubs.  Copies of a run-time size stay memcpy: a
+ * call there is smaller than what the builtin expands to. */
 void emit_preamble(Out *o, const char *what)
 {
     const Target *t = o->t;
@@ -300,21 +305,21 @@ void emit_preamble(Out *o, const char *what)
         t->header_size, t->name);
     out(o, "_Static_assert(sizeof(mach_msg_type_t) == %u, \"migc: these stubs are for %s\");\n\n",
         t->type_size, t->name);
-    out(o, "static inline void migc_st32(char *p, uint32_t v) { memcpy(p, &v, 4); }\n");
-    out(o, "static inline uint32_t migc_ld32(const char *p) { uint32_t v; memcpy(&v, p, 4); return v; }\n");
-    out(o, "static inline uint64_t migc_ld64(const char *p) { uint64_t v; memcpy(&v, p, 8); return v; }\n");
+    out(o, "static inline void migc_st32(char *p, uint32_t v) { __builtin_memcpy(p, &v, 4); }\n");
+    out(o, "static inline uint32_t migc_ld32(const char *p) { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }\n");
+    out(o, "static inline uint64_t migc_ld64(const char *p) { uint64_t v; __builtin_memcpy(&v, p, 8); return v; }\n");
     out(o, "/* Zero the padding after n bytes of data at p, up to the next multiple of\n");
     out(o, " * 4 or 8, with one word: cheaper than a call of memset. */\n");
     out(o, "static inline void migc_pad4(char *p, uint32_t n)\n{\n\tif (n & 3u) {\n\t\tuint32_t w;\n");
-    out(o, "\t\tmemcpy(&w, p + (n & ~3u), 4);\n\t\tw &= ~(~(uint32_t)0 << 8 * (n & 3u));\n");
-    out(o, "\t\tmemcpy(p + (n & ~3u), &w, 4);\n\t}\n}\n");
+    out(o, "\t\t__builtin_memcpy(&w, p + (n & ~3u), 4);\n\t\tw &= ~(~(uint32_t)0 << 8 * (n & 3u));\n");
+    out(o, "\t\t__builtin_memcpy(p + (n & ~3u), &w, 4);\n\t}\n}\n");
     out(o, "static inline void migc_pad8(char *p, uint32_t n)\n{\n\tif (n & 7u) {\n\t\tuint64_t w;\n");
-    out(o, "\t\tmemcpy(&w, p + (n & ~7u), 8);\n\t\tw &= ~(~(uint64_t)0 << 8 * (n & 7u));\n");
-    out(o, "\t\tmemcpy(p + (n & ~7u), &w, 8);\n\t}\n}\n");
-    out(o, "static inline void migc_st_port(char *p, uintptr_t v) { memcpy(p, &v, sizeof v); }\n");
-    out(o, "static inline uintptr_t migc_ld_port(const char *p) { uintptr_t v; memcpy(&v, p, sizeof v); return v; }\n");
-    out(o, "static inline void migc_st_ptr(char *p, const void *v) { memcpy(p, &v, sizeof v); }\n");
-    out(o, "static inline void *migc_ld_ptr(const char *p) { void *v; memcpy(&v, p, sizeof v); return v; }\n");
+    out(o, "\t\t__builtin_memcpy(&w, p + (n & ~7u), 8);\n\t\tw &= ~(~(uint64_t)0 << 8 * (n & 7u));\n");
+    out(o, "\t\t__builtin_memcpy(p + (n & ~7u), &w, 8);\n\t}\n}\n");
+    out(o, "static inline void migc_st_port(char *p, uintptr_t v) { __builtin_memcpy(p, &v, sizeof v); }\n");
+    out(o, "static inline uintptr_t migc_ld_port(const char *p) { uintptr_t v; __builtin_memcpy(&v, p, sizeof v); return v; }\n");
+    out(o, "static inline void migc_st_ptr(char *p, const void *v) { __builtin_memcpy(p, &v, sizeof v); }\n");
+    out(o, "static inline void *migc_ld_ptr(const char *p) { void *v; __builtin_memcpy(&v, p, sizeof v); return v; }\n");
     out(o, "/* Copy at most n - 1 characters and a NUL into d (always terminated, as\n");
     out(o, " * glibc's mig_strncpy); returns the bytes used, the NUL included. */\n");
     out(o, "static inline uint32_t migc_strncpy(char *d, const char *s, uint32_t n)\n");
@@ -476,7 +481,7 @@ void emit_indefinite_span(Out *o, const Field *f, const char *P, unsigned nextse
     out(o, "\t\tint migc_in_line = (migc_ld32(%s + %u) & 0x%08xu) != 0;\n", P, f->desc_off, 1u << t->inline_bit);
     if (f->is_port)
         out(o, "\t\tif (mig_unlikely(%s != (migc_in_line ? %uu : %uu)))\n\t\t\t%s\n", desc_size_expr(t, f, P),
-            t->port_bits, t->ool_port_bits, fail);
+            t->port_bits, f->ool_port_bits, fail);
     out(o, "\t\tif (migc_in_line && mig_unlikely(migc_n > (uint32_t)(msgh_size / %u)))\n\t\t\t%s\n", f->elem_size, fail);
     out(o, "\t\tP%u = %s + %u + (migc_in_line ? ((%u * migc_n + %u) & ~%uu) : %u);\n", nextseg, P, f->data_off,
         f->elem_size, m, m, (t->pointer_size + m) & ~m);

@@ -72,11 +72,18 @@ void layout_wire(const Target *t, const Type *ty, int *name, unsigned *bits, uns
     *bits = ty->elem_bits;
 }
 
+/* msgt_size of a port right out of line: a name in a task's message, the
+ * kernel's ipc_port_t in a message the kernel holds. */
+static unsigned ool_port_bits(const Target *t, bool ports_are_pointers)
+{
+    return ports_are_pointers ? t->pointer_size * 8 : t->ool_port_bits;
+}
+
 /* Bits of one element as it travels: ports have the target's size. */
-static unsigned wire_bits(const Target *t, const Type *ty)
+static unsigned wire_bits(const Target *t, const Type *ty, bool ports_are_pointers)
 {
     if (ty->is_port && ty->out_of_line)
-        return t->ool_port_bits;   /* out-of-line ports travel as names */
+        return ool_port_bits(t, ports_are_pointers);   /* out-of-line ports travel as names */
     if (ty->in_name == MT_POLYMORPHIC && ty->out_name == MT_POLYMORPHIC)
         return t->poly_bits;
     if (ty->is_port)
@@ -127,14 +134,17 @@ static Field *retcode_field(const Target *t, unsigned *off)
     return f;
 }
 
-static Field *data_field(const Target *t, Arg *a, unsigned seg, Diag *d)
+static Field *data_field(const Target *t, const MsgLayout *ml, Arg *a, unsigned seg, Diag *d)
 {
     Type *ty = a->type;
     Field *f = field_new(FK_DATA, a->name, seg);
     f->arg = a;
-    f->name_sent = ty->in_name;
+    /* A message the kernel builds and copies out as it is carries each
+     * right in the form its receiver finds it (PORT_SEND, not COPY_SEND). */
+    f->name_sent = ml->rights_received_form && ty->is_port ? ty->out_name : ty->in_name;
     f->name_check = ty->out_name;
-    f->elem_bits = wire_bits(t, ty);
+    f->elem_bits = wire_bits(t, ty, ml->ports_are_pointers);
+    f->ool_port_bits = ool_port_bits(t, ml->ports_are_pointers);
     f->number = ty->number;
     if (ty->members || ty->word_sized) {
         int name;
@@ -186,12 +196,22 @@ static Field *data_field(const Target *t, Arg *a, unsigned seg, Diag *d)
     return f;
 }
 
-MsgLayout *layout_message(const Target *t, Routine *r, bool reply, Diag *d)
+MsgLayout *layout_message(const Target *t, Routine *r, bool reply, bool kernel_server, bool kernel_user,
+                          Diag *d)
 {
     MsgLayout *ml = xmalloc(sizeof *ml);
     ml->target = t;
     ml->routine = r;
     ml->is_reply = reply;
+    /* The kernel's side of a message holds ports as ipc_port_t (its
+     * copyin and copyout translate names), inline and out of line. */
+    ml->ports_are_pointers = kernel_server || kernel_user;
+    /* A KernelServer reply is copied out without a copyin. */
+    ml->rights_received_form = kernel_server && reply;
+    /* Kernel stacks are small: what a KernelServer function returns is
+     * written into the reply, never into a local. */
+    ml->data_in_place = kernel_server && reply;
+    ml->ool_consumed = kernel_server && !reply;
     Vec fields = { 0 };
     Vec segs = { 0 };
     unsigned seg = 0, off = t->header_size;
@@ -205,7 +225,7 @@ MsgLayout *layout_message(const Target *t, Routine *r, bool reply, Diag *d)
             continue;
         if (a->parent && a->kind != AK_COUNT)
             continue;
-        Field *f = data_field(t, a, seg, d);
+        Field *f = data_field(t, ml, a, seg, d);
         place(t, f, &off);
         vec_push(&fields, f);
         if (f->is_port && f->name_sent != MT_POLYMORPHIC)
@@ -260,7 +280,7 @@ void layout_module(Module *m, const Target *t, int tindex, Diag *d)
 {
     for (size_t i = 0; i < m->routines.n; i++) {
         Routine *r = m->routines.v[i];
-        r->request[tindex] = layout_message(t, r, false, d);
-        r->reply[tindex] = r->simple ? NULL : layout_message(t, r, true, d);
+        r->request[tindex] = layout_message(t, r, false, m->kernel_server, m->kernel_user, d);
+        r->reply[tindex] = r->simple ? NULL : layout_message(t, r, true, m->kernel_server, m->kernel_user, d);
     }
 }

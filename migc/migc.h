@@ -167,6 +167,7 @@ typedef struct Type {
     const char *server_ctype;  /* C type in server stubs before intran (cservertype) */
     const char *trans_type;    /* server-side type after intran (intran's first word) */
     const char *intran;        /* intran function, or NULL */
+    const char *intran_arg;    /* intran's parameter type: what the message holds */
     const char *outtran;       /* outtran function, or NULL */
     const char *outtran_type;  /* outtran's result type (what travels) */
     const char *outtran_arg;   /* outtran's argument type (what the server function gives) */
@@ -219,6 +220,11 @@ typedef struct Arg {
     struct Arg *scopy;      /* the AK_SCOPY argument of servercopy (server side only) */
     Dealloc dealloc;        /* effective deallocation (type's, overridden by flags) */
     int longform;           /* effective: 1 long, 0 short (decided by the layout) */
+    /* Kernel mode (KernelServer), decided by the model: */
+    bool release_send;      /* a send right translated by intran: the stub releases it
+                               after a successful call (the server function got the object) */
+    bool check_circular;    /* a returned right that may be a receive right: the stub
+                               checks it against the reply port (MACH_MSGH_BITS_CIRCULAR) */
 } Arg;
 
 typedef struct Routine {
@@ -265,6 +271,8 @@ typedef struct Module {
     Vec imports;            /* Import* */
     const char *rcsid;      /* rcsid string, or NULL */
     const char *server_demux;  /* serverdemux name, or NULL (then SUBSYSTEM_server) */
+    bool has_demux;         /* the server file defines the demux function (not for
+                               KernelServer: the kernel looks routines up in the table) */
     const char *user_prefix_last;   /* current userprefix while parsing */
     const char *server_prefix_last; /* current serverprefix while parsing */
     const char *waittime_last;
@@ -305,6 +313,7 @@ typedef struct Field {
     unsigned data_off;      /* offset of the data within its segment */
     unsigned data_size;     /* bytes reserved: fixed padded size, the bound for varying inline, pointer size for OOL */
     unsigned elem_size;     /* bytes of one element in memory (elem_bits/8, or port_size) */
+    unsigned ool_port_bits; /* msgt_size of a port out of line: a name, or the kernel's pointer */
     unsigned end_off;       /* offset just past data and padding within its segment */
 } Field;
 
@@ -322,13 +331,25 @@ typedef struct MsgLayout {
     bool complex_poly;      /* complexity decided at run time: polymorphic names, indefinite arrays */
     bool complex_check;     /* the receiver requires the complex bit: complex_static, or a port
                                it checks as a fixed right whatever name the sender chose */
+    /* Kernel messages (KernelServer, KernelUser): */
+    bool ports_are_pointers;   /* a port slot holds the kernel's ipc_port_t, inline or out of
+                                  line: pointer-size elements, usable in place */
+    bool rights_received_form; /* built by the kernel and copied out as is (a KernelServer
+                                  reply): rights are described in their received form */
+    bool ool_consumed;         /* out-of-line data of a kernel's request is a vm_map_copy_t
+                                  the server function consumes when it succeeds: the
+                                  stub never frees it */
+    bool data_in_place;        /* no large locals (kernel stacks are small): every out
+                                  array the server function fills lives in the message */
     unsigned msgh_bits_remote; /* disposition of the remote port */
     unsigned msgh_bits_local;  /* disposition of the local port */
 } MsgLayout;
 
 /* How a type travels on a target: descriptor name, bits per unit, units. */
 void layout_wire(const Target *t, const Type *ty, int *name, unsigned *bits, unsigned *number);
-MsgLayout *layout_message(const Target *t, Routine *r, bool reply, Diag *d);
+/* kernel_server / kernel_user: the module's KernelServer / KernelUser. */
+MsgLayout *layout_message(const Target *t, Routine *r, bool reply, bool kernel_server, bool kernel_user,
+                          Diag *d);
 void layout_module(Module *m, const Target *t, int tindex, Diag *d);
 
 /* ------------------------------------------------------------------ */

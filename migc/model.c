@@ -412,6 +412,7 @@ void model_type_trans(Ctx *c, Loc loc, Type *t, const char *what, const char *tt
     if (strcmp(what, "intran") == 0) {
         slot = &t->intran;
         t->trans_type = ttype;
+        t->intran_arg = argtype;
     } else if (strcmp(what, "outtran") == 0) {
         slot = &t->outtran;
         t->outtran_type = ttype;
@@ -793,7 +794,7 @@ static void kernel_port_types(Module *m)
         for (size_t k = 0; k < r->nargs; k++) {
             Arg *a = r->args[k];
             Type *t = a->type;
-            if (!t->is_port || t->kind != TK_BASIC || t->number != 1 || t->out_of_line)
+            if (!is_port_type(t))
                 continue;
             Type *n = type_clone(t);
             if (m->kernel_user)
@@ -801,8 +802,20 @@ static void kernel_port_types(Module *m)
             if (m->kernel_server) {
                 n->server_ctype = kernel_port_type(n->server_ctype ? n->server_ctype : "mach_port_t");
                 n->outtran_type = kernel_port_type(n->outtran_type);
+                n->intran_arg = kernel_port_type(n->intran_arg);
             }
             a->type = n;
+            if (!m->kernel_server)
+                continue;
+            /* The kernel received a send right and the stub gave the server
+             * function the object it names instead: the right is the stub's
+             * to release once the call succeeded (on failure the request is
+             * destroyed with it). */
+            if (a->in_request && n->intran && n->out_name == MT_MOVE_SEND)
+                a->release_send = true;
+            /* A receive right the kernel returns may contain the reply port. */
+            if (a->in_reply && (n->out_name == MT_MOVE_RECEIVE || n->out_name == MT_POLYMORPHIC))
+                a->check_circular = true;
         }
     }
 }
@@ -817,6 +830,7 @@ void model_finish(Ctx *c)
     }
     if (m->kernel_user || m->kernel_server)
         kernel_port_types(m);
+    m->has_demux = !m->kernel_server;
     if (m->routines.n == 0 && m->nslots == 0)
         diag_warn(&c->diag, m->subsystem_loc, "subsystem '%s' declares no routines", m->subsystem);
 }
