@@ -5,9 +5,6 @@
 #include "loopback.h"
 #include "mach_port.h"
 
-/* The runtime's task port of the current space. */
-mach_port_t mach_task_self(void);
-
 /* The demux of migc's server stubs (mach_portServer.c). */
 extern boolean_t mach_port_server(mach_msg_header_t *in, mach_msg_header_t *out);
 

@@ -189,4 +189,27 @@ unsigned lb_msg_descriptors(const mach_msg_header_t *msg, mach_msg_size_t size,
    the reply right).  Reads at most msgh_size bytes. */
 void lb_msg_destroy(mach_msg_header_t *msg);
 
+/* ------------------------------------------------------------------ */
+/* What the C library provides on the Hurd and the kit's headers leave
+   undeclared, with glibc's prototypes: the MIG support calls generated
+   stubs make, the task and reply ports, memory, and mach_msg_destroy.
+   vm_allocate, vm_deallocate and mach_msg_destroy are weak: a program's
+   own user stubs of mach.defs may replace them (their prototypes are the
+   same).  The mach_port_ calls are declared by a generated mach_port.h. */
+void mig_init(void *first);
+void mig_allocate(vm_address_t *addr, vm_size_t size);
+void mig_deallocate(vm_address_t addr, vm_size_t size);
+mach_port_t mig_get_reply_port(void);
+void mig_put_reply_port(mach_port_t port);
+void mig_dealloc_reply_port(mach_port_t port);
+void mig_reply_setup(const mach_msg_header_t *request, mach_msg_header_t *reply);
+vm_size_t mig_strncpy(char *dst, const char *src, vm_size_t len);
+void *__mig_memcpy(void *dst, const void *src, vm_size_t len);
+mach_port_t mach_task_self(void);
+mach_port_t mach_reply_port(void);
+kern_return_t vm_allocate(mach_port_t task, vm_address_t *addr, vm_size_t size,
+			  boolean_t anywhere);
+kern_return_t vm_deallocate(mach_port_t task, vm_address_t addr, vm_size_t size);
+void mach_msg_destroy(mach_msg_header_t *msg);
+
 #endif

@@ -4,25 +4,6 @@
 
 #include "lb_internal.h"
 
-/* Prototypes of the calls that the kit's headers leave to the C library
-   (glibc's <mach/mig_support.h>, <mach.h>, <mach/mach_traps.h>); they are
-   the same as glibc's for the Hurd. */
-void mig_init(void *first);
-void mig_allocate(vm_address_t *addr, vm_size_t size);
-void mig_deallocate(vm_address_t addr, vm_size_t size);
-mach_port_t mig_get_reply_port(void);
-void mig_put_reply_port(mach_port_t port);
-void mig_dealloc_reply_port(mach_port_t port);
-void mig_reply_setup(const mach_msg_header_t *request, mach_msg_header_t *reply);
-vm_size_t mig_strncpy(char *dst, const char *src, vm_size_t len);
-void *__mig_memcpy(void *dst, const void *src, vm_size_t len);
-mach_port_t mach_task_self(void);
-mach_port_t mach_reply_port(void);
-kern_return_t vm_allocate(mach_port_t task, vm_address_t *addr, vm_size_t size,
-			  boolean_t anywhere);
-kern_return_t vm_deallocate(mach_port_t task, vm_address_t addr, vm_size_t size);
-void mach_msg_destroy(mach_msg_header_t *msg);
-
 #define LB_WEAK __attribute__((weak))
 
 /* ------------------------------------------------------------------ */

@@ -8,20 +8,12 @@
 #include "loopback.h"
 #include "tap.h"
 
-/* The calls the runtime provides that the kit's headers do not declare. */
-mach_port_t mach_task_self(void);
-mach_port_t mach_reply_port(void);
+/* The mach_port_ calls the runtime provides (a program's generated
+   mach_port.h would declare them; loopback.h declares the rest). */
 kern_return_t mach_port_allocate(mach_port_t, mach_port_right_t, mach_port_t *);
 kern_return_t mach_port_deallocate(mach_port_t, mach_port_t);
 kern_return_t mach_port_insert_right(mach_port_t, mach_port_t, mach_port_t,
 				     mach_msg_type_name_t);
-kern_return_t vm_allocate(mach_port_t, vm_address_t *, vm_size_t, boolean_t);
-kern_return_t vm_deallocate(mach_port_t, vm_address_t, vm_size_t);
-mach_port_t mig_get_reply_port(void);
-void mig_put_reply_port(mach_port_t);
-void mig_dealloc_reply_port(mach_port_t);
-vm_size_t mig_strncpy(char *, const char *, vm_size_t);
-void mig_reply_setup(const mach_msg_header_t *, mach_msg_header_t *);
 
 #define ALIGN MACH_MSG_USER_ALIGNMENT
 #define SLOT sizeof(mach_port_name_inlined_t)
