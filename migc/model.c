@@ -682,21 +682,28 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
     r->user_prefix = m->user_prefix_last;
     r->server_prefix = m->server_prefix_last;
 
+    /* The request port: the one named so, else the first plain "in"
+       argument, wherever it stands (as in GNU MIG, out and inout
+       arguments may come before it). */
+    Arg *implicit_request = NULL;
+    for (size_t j = 0; j < args->n; j++) {
+        Arg *a = args->v[j];
+        if (a->kind == AK_REQUESTPORT) {
+            implicit_request = NULL;
+            break;
+        }
+        if (a->kind == AK_IN && !implicit_request)
+            implicit_request = a;
+    }
+    if (implicit_request)
+        implicit_request->kind = AK_REQUESTPORT;
+
     Vec out = { 0 };
     for (size_t i = 0; i < args->n; i++) {
         Arg *a = args->v[i];
         for (size_t j = 0; j < i; j++)
             if (strcmp(((Arg *)args->v[j])->name, a->name) == 0)
                 diag_error(&c->diag, a->loc, "argument '%s' appears twice in '%s'", a->name, name);
-        /* The first argument is the request port unless one is named. */
-        if (i == 0 && a->kind == AK_IN) {
-            bool named = false;
-            for (size_t j = 0; j < args->n; j++)
-                if (((Arg *)args->v[j])->kind == AK_REQUESTPORT)
-                    named = true;
-            if (!named)
-                a->kind = AK_REQUESTPORT;
-        }
         place_arg(c, r, a);
         set_arg_dealloc(c, a);
         vec_push(&out, a);
@@ -773,7 +780,7 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
         }
     }
     if (!r->request_port)
-        diag_error(&c->diag, loc, "routine '%s' has no request port: its first argument must be a port", name);
+        diag_error(&c->diag, loc, "routine '%s' has no request port: no argument is sent in the request (give one, or one marked requestport)", name);
     r->args = (Arg **)out.v;
     r->nargs = out.n;
     vec_push(&m->routines, r);
