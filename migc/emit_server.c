@@ -677,7 +677,7 @@ void emit_server(Out *o)
     out(o, "\tOutHeadP->msgh_remote_port = InHeadP->%s;\n", hp.reply);
     out(o, "\tOutHeadP->msgh_local_port = MACH_PORT_NULL;\n");
     out(o, "\tOutHeadP->msgh_seqno = 0;\n");
-    out(o, "\tOutHeadP->msgh_id = InHeadP->msgh_id + 100;\n");
+    out(o, "\tOutHeadP->msgh_id = (mach_msg_id_t)((uint32_t)InHeadP->msgh_id + 100u);\n");
     for (unsigned i = 0; i < d.nwords; i++)
         out(o, "\tmigc_st32((char *)OutHeadP + %u, 0x%08xu);\n", t->header_size + 4 * i, d.w[i]);
     out(o, "\tif ((routine = migc_routine(InHeadP)) == 0) {\n");

@@ -315,7 +315,7 @@ static void emit_user_routine(Out *o, Routine *r)
             out(o, "\tmigc_reply_port = %s;\n", r->reply_port->name);
         out(o, "\tMess.Head.msgh_local_port = %s;\n", r->reply_port->name);
     }
-    out(o, "\tMess.Head.msgh_seqno = 0;\n\tMess.Head.msgh_id = %u;\n\n", r->request_id);
+    out(o, "\tMess.Head.msgh_seqno = 0;\n\tMess.Head.msgh_id = %d;\n\n", wire_id(r->request_id));
 
     const char *timeout = timeout_expr(r);
     const char *options = option_expr(r);
@@ -342,7 +342,7 @@ static void emit_user_routine(Out *o, Routine *r)
     out(o, "\t\treturn msg_result;\n\t}\n");
     if (own_reply_port)
         out(o, "\t%s(Mess.Head.msgh_local_port);\n", subr(o, "mig_put_reply_port"));
-    out(o, "\n\tif (mig_unlikely(Mess.Head.msgh_id != %u)) {\n", r->reply_id);
+    out(o, "\n\tif (mig_unlikely(Mess.Head.msgh_id != %d)) {\n", wire_id(r->reply_id));
     out(o, "\t\tif (Mess.Head.msgh_id == MACH_NOTIFY_SEND_ONCE)\n\t\t\treturn MIG_SERVER_DIED;\n");
     if (own_reply_port)
         out(o, "\t\t%s(Mess.Head.msgh_local_port);\n", subr(o, "mig_dealloc_reply_port"));

@@ -234,6 +234,7 @@ typedef struct Routine {
     unsigned number;        /* position in the subsystem (skips count) */
     unsigned request_id;    /* base + number */
     unsigned reply_id;      /* request_id + 100 */
+                            /* (on the wire, mach_msg_id_t is signed: wire_id()) */
     Arg **args;             /* written and implicit, in prototype order */
     size_t nargs;
     Arg *request_port;      /* the requestport (first argument by default) */
@@ -271,6 +272,7 @@ typedef struct Module {
     Vec imports;            /* Import* */
     const char *rcsid;      /* rcsid string, or NULL */
     const char *server_demux;  /* serverdemux name, or NULL (then SUBSYSTEM_server) */
+    bool ids_overflow;      /* a routine's ids past 32 bits was reported (once) */
     bool has_demux;         /* the server file defines the demux function (not for
                                KernelServer: the kernel looks routines up in the table) */
     const char *user_prefix_last;   /* current userprefix while parsing */
@@ -347,6 +349,12 @@ typedef struct MsgLayout {
 
 /* How a type travels on a target: descriptor name, bits per unit, units. */
 void layout_wire(const Target *t, const Type *ty, int *name, unsigned *bits, unsigned *number);
+/* A message id as mach_msg_id_t (a signed 32-bit integer) holds it:
+ * ids from 2^31 up are negative there, and stubs compare them so. */
+static inline int32_t wire_id(unsigned id)
+{
+    return (int32_t)id;
+}
 /* kernel_server / kernel_user: the module's KernelServer / KernelUser. */
 MsgLayout *layout_message(const Target *t, Routine *r, bool reply, bool kernel_server, bool kernel_user,
                           Diag *d);

@@ -120,6 +120,12 @@ void model_subsystem(Ctx *c, Loc loc, const char *name, int64_t base, bool ku, b
     if (base < 0) {
         diag_error(&c->diag, loc, "subsystem base %lld is negative", (long long)base);
         base = 0;
+    } else if (base > (int64_t)UINT32_MAX - 100) {
+        /* A message id is 32 bits; GNU MIG wraps such ids silently. */
+        diag_error(&c->diag, loc, "subsystem base %lld leaves no room for message ids (32 bits, "
+                   "reply ids 100 above the requests: at most %lld)", (long long)base,
+                   (long long)UINT32_MAX - 100);
+        base = 0;
     }
     if (ku && ks)
         diag_error(&c->diag, loc, "a subsystem cannot be both KernelUser and KernelServer");
@@ -677,6 +683,12 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
     r->number = m->nslots++;
     r->request_id = m->base + r->number;
     r->reply_id = r->request_id + 100;
+    if ((uint64_t)m->base + r->number + 100 > UINT32_MAX && !m->ids_overflow) {
+        m->ids_overflow = true;
+        diag_error(&c->diag, loc, "the message ids of '%s' do not fit in 32 bits (request %llu, reply %llu)",
+                   name, (unsigned long long)m->base + r->number,
+                   (unsigned long long)m->base + r->number + 100);
+    }
     r->waittime = m->waittime_last;
     r->msgoption = m->msgoption_last;
     r->user_prefix = m->user_prefix_last;
