@@ -235,7 +235,8 @@ static size_t wc_fz_mutate(unsigned char *m, size_t len, size_t cap, unsigned k)
 	case 6: t.msgt_inline = !t.msgt_inline; memcpy(m + d, &t, sizeof t);
 		snprintf(wc_fz_what, sizeof wc_fz_what, "%s at %zu -> %u", wc_fz_kinds[k], d, (unsigned) t.msgt_inline); break;
 	case 7: { static const int deltas[] = { -100, -1, 1, 2, 100, 0x10000 };
-		h->msgh_id += deltas[wc_rand() % 6];
+		/* (in unsigned arithmetic: ids near INT_MAX wrap as on the wire) */
+		h->msgh_id = (mach_msg_id_t) ((uint32_t) h->msgh_id + (uint32_t) deltas[wc_rand() % 6]);
 		snprintf(wc_fz_what, sizeof wc_fz_what, "%s -> %d", wc_fz_kinds[k], (int) h->msgh_id); break; }
 	case 8: h->msgh_bits ^= MACH_MSGH_BITS_COMPLEX;
 		snprintf(wc_fz_what, sizeof wc_fz_what, "%s -> 0x%x", wc_fz_kinds[k], (unsigned) h->msgh_bits); break;
