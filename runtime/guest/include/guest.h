@@ -44,7 +44,9 @@ void guest_free(void *p, size_t size);
 /* Threads: a new thread of this task running fn(arg) on a stack of
    stack_size bytes; it ends with thread_terminate when fn returns, and a
    later guest_thread_start takes back its stack and reply port once the
-   kernel has destroyed it. */
+   kernel has destroyed it.  The runtime holds a reference of its own to
+   the thread's name (*thread): drop yours with mach_port_deallocate, not
+   mach_port_destroy, which would take the runtime's too. */
 kern_return_t guest_thread_start(void (*fn)(void *), void *arg,
 				 size_t stack_size, mach_port_t *thread);
 
