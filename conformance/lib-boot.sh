@@ -2,7 +2,7 @@
 # limits counted in the guest's progress rather than in host seconds
 # (sourced by conformance/guest and conformance/stress).
 #
-#   boot_qemu LOG LIMIT [--wall=S] -- QEMU-COMMAND...
+#   boot_qemu LOG LIMIT QEMU-COMMAND...
 #
 # Starts QEMU-COMMAND in the background (standard input from /dev/null,
 # its own output in LOG.qemu) with the serial console in LOG (the command
@@ -14,8 +14,8 @@
 #             task's own "@@ ..." line);
 #   exited    qemu exited by itself;
 #   timeout   qemu has used LIMIT seconds of processor time;
-#   wall      S seconds of the host's clock have passed (default
-#             10 * LIMIT + 120): the last resort, for a machine so busy
+#   wall      10 * LIMIT + 120 seconds of the host's clock have passed:
+#             the last resort, for a machine so busy
 #             that qemu hardly runs, or a qemu that no longer runs at all.
 # then stops qemu.  Sets boot_status (one of the words above), boot_wall
 # (host seconds, one decimal) and boot_cpu (qemu's processor seconds).
@@ -51,16 +51,8 @@ boot_ticks() {
 }
 
 boot_qemu() {
-  local log=$1 limit=$2 wall= hz cmd=() a icount=0
+  local log=$1 limit=$2 wall hz cmd=() a icount=0 rtc=0
   shift 2
-  while [ $# -gt 0 ]; do
-    case $1 in
-      --wall=*) wall=${1#--wall=}; shift ;;
-      --) shift; break ;;
-      *) echo "boot_qemu: unknown option $1" >&2; return 2 ;;
-    esac
-  done
-  local rtc=0
   for a in "$@"; do
     [ "$a" = -icount ] && icount=1
     [ "$a" = -rtc ] && rtc=1
@@ -68,7 +60,7 @@ boot_qemu() {
   cmd=("$@")
   [ $icount = 1 ] || cmd+=(-icount shift=4,sleep=off)
   [ $rtc = 1 ] || cmd+=(-rtc clock=vm)
-  [ -n "$wall" ] || wall=$(awk -v l="$limit" 'BEGIN { printf "%d", 10 * l + 120 }')
+  wall=$(awk -v l="$limit" 'BEGIN { printf "%d", 10 * l + 120 }')
   hz=$(getconf CLK_TCK)
   local limit_ticks end_ticks start wall_deadline ticks=0 ended=0 end_wait=0
   limit_ticks=$(awk -v l="$limit" -v h="$hz" 'BEGIN { printf "%d", l * h }')
@@ -95,7 +87,7 @@ boot_qemu() {
       [ $ended = 1 ] || boot_status=exited
       break
     fi
-    if [ $ended = 0 ] && [ "$ticks" -ge "$limit_ticks" ]; then boot_status=timeout; break; fi
+    [ $ended = 0 ] && [ "$ticks" -ge "$limit_ticks" ] && break   # boot_status is timeout
     if [ "$(date +%s)" -ge "$wall_deadline" ]; then
       [ $ended = 1 ] || boot_status=wall
       break
