@@ -52,9 +52,12 @@ const char *desc_size_expr(const Target *t, const Field *f, const char *base);
 const Field *field_of(const MsgLayout *ml, const Arg *a);
 const char *units_of(const Field *f, const char *count);
 void emit_count_read(Out *o, const Field *f, const char *P, const char *fail);
-void emit_varying_span(Out *o, const Field *f, const char *P, unsigned nextseg, const char *base,
-                       unsigned seg_size, const char *fail);
-void emit_indefinite_span(Out *o, const Field *f, const char *P, unsigned nextseg, const char *base,
-                          unsigned seg_size, const char *fail);
+bool last_spans(const MsgLayout *ml);
+void emit_varying_span(Out *o, const MsgLayout *ml, const Field *f, const char *P, unsigned nextseg,
+                       const char *base, unsigned seg_size, const char *fail);
+void emit_put_padded(Out *o, const char *dst, const char *src, unsigned size, unsigned padded);
+void emit_pad(Out *o, const char *indent, const char *base, unsigned off, unsigned elem);
+void emit_indefinite_span(Out *o, const MsgLayout *ml, const Field *f, const char *P, unsigned nextseg,
+                          const char *base, unsigned seg_size, const char *fail);
 
 #endif

@@ -1,4 +1,5 @@
 /* emit_server.c: server stubs (one per routine) and the demux routine. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "emit.h"
@@ -51,9 +52,22 @@ static bool out_in_place(const Target *t, const MsgLayout *rp, const Arg *a, con
         return false;
     bool array = arg_is_array(a);
     bool all = rp && rp->data_in_place;
-    return a->kind == AK_OUT && !a->type->outtran && !f->indefinite && !f->out_of_line && !f->is_port &&
+    /* A single port where the reply's slot holds what the function returns
+     * (the kernel's ipc_port_t) is written there too. */
+    bool port = f->is_port && rp && rp->ports_are_pointers && f->number == 1 && !f->varying && !array;
+    return a->kind == AK_OUT && !a->type->outtran && !f->indefinite && !f->out_of_line && (!f->is_port || port) &&
            (!f->is_string || all) && f->seg == 0 && (!array || f->count_mult == 1 || all) &&
            data_aligned(t, f->data_off, array ? f->elem_size : f->data_size);
+}
+
+/* An in argument passed by value straight from a kernel's request: a
+ * structure (larger than a pointer) at a constant offset, aligned for its
+ * C type.  A local would cost a copy and stack. */
+static bool in_in_place(const Target *t, const MsgLayout *rq, const Arg *a, const Field *f)
+{
+    return f && rq->ports_are_pointers && a->kind == AK_IN && !arg_is_array(a) && !a->type->intran &&
+           !a->type->is_enum && !f->is_port && !f->varying && !f->indefinite && !f->out_of_line && !f->is_string &&
+           f->seg == 0 && f->data_size > t->pointer_size && data_aligned(t, f->data_off, f->data_size);
 }
 
 /* Where a port array of a request is passed to the server function in
@@ -94,7 +108,6 @@ static const char *indefinite_room(Out *o, const Arg *a, const Field *f)
 /* Locals that hold each argument for the call. */
 static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const MsgLayout *rp)
 {
-    (void)rq;
     for (size_t i = 0; i < r->nargs; i++) {
         const Arg *a = r->args[i];
         if (!a->in_server_proto || a->parent)
@@ -124,6 +137,8 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
                 out(o, "\t%s *%s;\n", elem_ctype(a, true), a->name);
         } else if (rp && out_in_place(o->t, rp, a, field_of(rp, a)))
             ;   /* addressed in the call (in_place_arg) */
+        else if (in_in_place(o->t, rq, a, field_of(rq, a)))
+            ;   /* read in the call */
         else
             out(o, "\t%s %s;\n", server_ctype(a), a->name);
         const Field *qf = field_of(rq, a);
@@ -149,12 +164,14 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
     }
 }
 
-/* Read one request field into its local. */
-/* later: where the loads of plain scalars go, emitted after the header's
- * translations (calls): a value loaded before them would live across them
- * in a callee-saved register.  Typed enums are loaded here, for their
- * membership check comes before any translation. */
-static void server_get(Out *o, Out *later, const MsgLayout *ml, const Field *f, const char *P, unsigned nextseg)
+/* Read one request field into its local.  later: where the load goes of
+ * a scalar with a translation, emitted just before its translation, and
+ * plain: where the loads of the others go, emitted after every translation,
+ * just before the call of the server function.  A value loaded before a
+ * call would live across it in a callee-saved register.  Typed enums are
+ * loaded here, for their membership check comes before any translation. */
+static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, const Field *f, const char *P,
+                       unsigned nextseg)
 {
     const Target *t = o->t;
     const Arg *a = f->arg;
@@ -169,7 +186,7 @@ static void server_get(Out *o, Out *later, const MsgLayout *ml, const Field *f, 
     if (f->indefinite) {
         out(o, "\t{\n");
         emit_count_read(o, f, P, fail);
-        emit_indefinite_span(o, f, P, nextseg, "(char *)InHeadP", ml->seg_size[nextseg], fail);
+        emit_indefinite_span(o, ml, f, P, nextseg, "(char *)InHeadP", ml->seg_size[nextseg], fail);
         if (f->is_port && !ports_in_place(ml, f)) {
             /* Inline ports are wider than mach_port_t: converted into a local array. */
             out(o, "\t\tif (migc_in_line) {\n\t\t\tif (mig_unlikely(migc_n > %u))\n\t\t\t\t%s\n", f->inline_max, fail);
@@ -198,7 +215,7 @@ static void server_get(Out *o, Out *later, const MsgLayout *ml, const Field *f, 
     if (f->varying) {
         out(o, "\t{\n");
         emit_count_read(o, f, P, fail);
-        emit_varying_span(o, f, P, nextseg, "(char *)InHeadP", ml->seg_size[nextseg], fail);
+        emit_varying_span(o, ml, f, P, nextseg, "(char *)InHeadP", ml->seg_size[nextseg], fail);
         if (f->is_port && !ports_in_place(ml, f))
             out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
                 a->name, P, f->data_off, t->port_size);
@@ -214,7 +231,7 @@ static void server_get(Out *o, Out *later, const MsgLayout *ml, const Field *f, 
     }
     if (f->is_port) {
         if (f->number == 1 && !arg_is_array(a)) {
-            out(later, "\t%s = (%s)migc_ld_port(%s + %u);\n", dst, ty->intran ? intran_arg_ctype(a) : server_ctype(a), P,
+            out(ty->intran ? later : plain, "\t%s = (%s)migc_ld_port(%s + %u);\n", dst, ty->intran ? intran_arg_ctype(a) : server_ctype(a), P,
                 f->data_off);
             return;
         }
@@ -232,9 +249,14 @@ static void server_get(Out *o, Out *later, const MsgLayout *ml, const Field *f, 
             out(o, "\t(%s + %u)[%u] = 0;\n", P, f->data_off, f->data_size - 1);
         return;
     }
+    if (in_in_place(t, ml, a, f)) {
+        out(o, "\t_Static_assert(sizeof(%s) == %u, \"%s: the C type is not %u bytes\");\n", server_ctype(a),
+            f->data_size, a->name, f->data_size);
+        return;
+    }
     out(o, "\t_Static_assert(sizeof %s == %u, \"%s: the C type is not %u bytes\");\n", dst, f->data_size,
         a->name, f->data_size);
-    out(ty->is_enum ? o : later, "\t__builtin_memcpy(&%s, %s + %u, %u);\n", dst, P, f->data_off, f->data_size);
+    out(ty->is_enum ? o : ty->intran ? later : plain, "\t__builtin_memcpy(&%s, %s + %u, %u);\n", dst, P, f->data_off, f->data_size);
 }
 
 /* Write one reply field from its local. */
@@ -253,7 +275,11 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
     }
     if (f->varying && !f->is_string) {
         number = a->count->name;
-        if (f->number && !f->out_of_line && !f->indefinite)
+        /* A kernel function that filled the array in place was told the
+         * room there and is trusted with its count, as the kernel trusts
+         * its own functions (an overflow would already have happened). */
+        bool told = rp->data_in_place && out_in_place(t, rp, a, f);
+        if (f->number && !f->out_of_line && !f->indefinite && !told)
             out(o, "\tif (mig_unlikely(%s > %u))\n\t\t{ OutP->RetCode = MIG_ARRAY_TOO_LARGE; return; }\n",
                 number, f->inline_max);
     }
@@ -264,7 +290,7 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
     } else if (f->is_string && f->varying)
         out(o, "\t{\n\t\tuint32_t migc_n = migc_strncpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->number);
     if (f->is_string && f->varying) {
-        out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", pad_mask(t) + 1, R, f->data_off);
+        emit_pad(o, "\t\t", R, f->data_off, 1);
         emit_desc_store(o, f, R, "migc_n", NULL, NULL);
         out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
         return;
@@ -286,7 +312,7 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
             out(o, "\t\tuint32_t migc_n = %u * %s;\n", f->elem_size, number);
             if (!in_place)
                 out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, a->name);
-            out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", m + 1, R, f->data_off);
+            emit_pad(o, "\t\t", R, f->data_off, f->elem_size);
             out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t} else {\n", nextseg, R, f->data_off, m, m);
         }
         /* Out of line: clear msgt_inline, and set msgt_deallocate only if
@@ -309,13 +335,16 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
     if (f->is_string) {
         /* The bytes as the server function wrote them (as GNU MIG sends
          * them); receivers terminate the string. */
-        if (!out_in_place(o->t, rp, a, f))
-            out(o, "\t__builtin_memcpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->data_size);
+        if (out_in_place(o->t, rp, a, f))
+            return;   /* cleared before the call */
+        out(o, "\t__builtin_memcpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->data_size);
         if (padded > f->data_size)
             out(o, "\t__builtin_memset(%s + %u, 0, %u);\n", R, f->data_off + f->data_size, padded - f->data_size);
         return;
     }
     if (f->is_port) {
+        if (out_in_place(o->t, rp, a, f))
+            return;   /* already there */
         if (f->number == 1 && !f->varying) {
             out(o, "\tmigc_st_port(%s + %u, (uintptr_t)%s);\n", R, f->data_off, v);
             return;
@@ -331,18 +360,14 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
         out(o, "\t{\n\t\tuint32_t migc_n = %u * %s;\n", f->elem_size, number);
         if (!out_in_place(o->t, rp, a, f))
             out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, v);
-        out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", pad_mask(t) + 1, R, f->data_off);
+        emit_pad(o, "\t\t", R, f->data_off, f->elem_size);
         out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
         return;
     }
     if (out_in_place(o->t, rp, a, f))
-        ;   /* already there */
-    else if (arg_is_array(a))
-        out(o, "\t__builtin_memcpy(%s + %u, %s, %u);\n", R, f->data_off, v, f->data_size);
-    else
-        out(o, "\t__builtin_memcpy(%s + %u, &%s, %u);\n", R, f->data_off, v, f->data_size);
-    if (padded > f->data_size)
-        out(o, "\t__builtin_memset(%s + %u, 0, %u);\n", R, f->data_off + f->data_size, padded - f->data_size);
+        return;   /* already there, its padding cleared before the call */
+    emit_put_padded(o, xsprintf("%s + %u", R, f->data_off), arg_is_array(a) ? v : xsprintf("&%s", v), f->data_size,
+                    padded);
 }
 
 /* An out argument written in place: its address in the reply, taken in the
@@ -357,6 +382,7 @@ static const char *in_place_arg(const Arg *a, const Field *f)
 /* The argument list of the call to the server function. */
 static void emit_call_args(Out *o, const Routine *r)
 {
+    const MsgLayout *rq = r->request[o->tindex];
     const MsgLayout *rp = r->reply[o->tindex];
     bool first = true;
     for (size_t i = 0; i < r->nargs; i++) {
@@ -372,8 +398,11 @@ static void emit_call_args(Out *o, const Routine *r)
             continue;
         }
         const Field *f = rp && out_arg ? field_of(rp, a) : NULL;
+        const Field *qf = field_of(rq, a);
         if (f && out_in_place(o->t, rp, a, f))
             out(o, "%s", in_place_arg(a, f));
+        else if (in_in_place(o->t, rq, a, qf))
+            out(o, "*(%s *)(P0 + %u)", server_ctype(a), qf->data_off);
         else if (out_arg && !arg_is_array(a))
             out(o, "&%s", a->name);
         else
@@ -385,12 +414,19 @@ static void emit_call_args(Out *o, const Routine *r)
  * stub's to release once the call succeeded. */
 static void emit_release_sends(Out *o, const Routine *r, bool guard)
 {
+    const MsgLayout *rq = r->request[o->tindex];
     for (size_t i = 0; i < r->nargs; i++) {
         const Arg *a = r->args[i];
         if (!a->release_send)
             continue;
-        out(o, "\tif (%sIP_VALID((ipc_port_t)%s_msg))\n\t\tipc_port_release_send((ipc_port_t)%s_msg);\n",
-            guard ? "OutP->RetCode == KERN_SUCCESS && " : "", a->name, a->name);
+        /* Read again from the request, still there, rather than kept in a
+         * register across the calls. */
+        const Field *f = field_of(rq, a);
+        const char *port = f && f->seg == 0 && f->is_port && !f->out_of_line && f->number == 1 && !f->varying
+                               ? xsprintf("(ipc_port_t)migc_ld_port(P0 + %u)", f->data_off)
+                               : xsprintf("(ipc_port_t)%s_msg", a->name);
+        out(o, "\tif (%sIP_VALID(%s))\n\t\tipc_port_release_send(%s);\n",
+            guard ? "OutP->RetCode == KERN_SUCCESS && " : "", port, port);
     }
 }
 
@@ -438,13 +474,21 @@ static void emit_server_routine(Out *o, Routine *r)
     else if (!rq->complex_poly)
         out(o, " || msgh_complex");
     out(o, "))\n\t\t{ OutP->RetCode = MIG_BAD_ARGUMENTS; return; }\n");
-    Out later = *o;
-    memset(&later.text, 0, sizeof later.text);
+    Out plain = *o;
+    memset(&plain.text, 0, sizeof plain.text);
+    Out *later = xmalloc((r->nargs + 1) * sizeof *later);   /* per argument */
+    for (size_t i = 0; i <= r->nargs; i++) {
+        later[i] = *o;
+        memset(&later[i].text, 0, sizeof later[i].text);
+    }
     for (size_t i = 0; i < rq->nfields; i++) {
         Field *f = rq->fields[i];
-        server_get(o, &later, rq, f, xsprintf("P%u", f->seg), f->seg + 1);
+        size_t k = 0;
+        while (k < r->nargs && r->args[k] != f->arg)
+            k++;
+        server_get(o, &later[k], &plain, rq, f, xsprintf("P%u", f->seg), f->seg + 1);
     }
-    if (rq->nsegs > 1)
+    if (rq->nsegs > 1 && !last_spans(rq))
         out(o, "\tif (mig_unlikely((uint32_t)(P%u - (char *)InHeadP) + %u != msgh_size))\n"
                "\t\t{ OutP->RetCode = MIG_BAD_ARGUMENTS; return; }\n",
             rq->nsegs - 1, rq->seg_size[rq->nsegs - 1]);
@@ -476,10 +520,10 @@ static void emit_server_routine(Out *o, Routine *r)
         case AK_MSGSEQNO: src = "InHeadP->msgh_seqno"; break;
         default: break;
         }
-        if (pass == 1 && i == 0 && later.text.n)
-            sb_put(&o->text, later.text.b, later.text.n);
         if ((src != NULL) != (pass == 0))
             continue;
+        if (later[i].text.n)
+            sb_put(&o->text, later[i].text.b, later[i].text.n);
         if (src && a->in_server_proto) {
             if (ty->intran)
                 out(o, "\t%s_msg = (%s)%s;\n", a->name, intran_arg_ctype(a), src);
@@ -500,6 +544,14 @@ static void emit_server_routine(Out *o, Routine *r)
         else if (a->kind == AK_REQUESTPORT && ty->intranpayload && a->in_server_proto)
             out(o, "\t;\n");   /* the port itself, read above */
     }
+    if (plain.text.n)
+        sb_put(&o->text, plain.text.b, plain.text.n);
+    if (later[r->nargs].text.n)   /* not an argument of the routine's own */
+        sb_put(&o->text, later[r->nargs].text.b, later[r->nargs].text.n);
+    for (size_t i = 0; i <= r->nargs; i++)
+        free(later[i].text.b);
+    free(later);
+    free(plain.text.b);
     for (size_t i = 0; i < r->nargs; i++) {
         Arg *a = r->args[i];
         if (a->kind != AK_OUT || !a->count || !rp)
@@ -512,19 +564,25 @@ static void emit_server_routine(Out *o, Routine *r)
                 out(o, "\t%s = (void *)%s;\n", a->name, indefinite_room(o, a, f));
             /* The server may fill at most the room inline, or less if the caller asked. */
             if (a->count->in_request)
-                out(o, "\tif (%s > %u)\n\t\t%s = %u;\n", a->count->name, f->inline_max, a->count->name,
-                    f->inline_max);
+                out(o, "\t%s = %s < %u ? %s : %u;\n", a->count->name, a->count->name, f->inline_max,
+                    a->count->name, f->inline_max);
             else
                 out(o, "\t%s = %u;\n", a->count->name, f->inline_max);
         }
     }
 
-    /* A string the server function writes in place starts zeroed: what
-     * follows its NUL is sent too. */
+    /* Fixed data the server function writes in place: the padding after
+     * it is cleared before the call, where it costs the stub least, and a
+     * string starts zeroed (what follows its NUL is sent too). */
     for (size_t i = 0; rp && i < rp->nfields; i++) {
         const Field *f = rp->fields[i];
-        if (f->arg && f->is_string && !f->varying && out_in_place(o->t, rp, f->arg, f))
-            out(o, "\t__builtin_memset(R0 + %u, 0, %u);\n", f->data_off, f->data_size);
+        if (!f->arg || f->varying || !out_in_place(o->t, rp, f->arg, f))
+            continue;
+        unsigned padded = (f->data_size + pad_mask(t)) & ~pad_mask(t);
+        if (f->is_string)
+            out(o, "\t__builtin_memset(R0 + %u, 0, %u);\n", f->data_off, padded);
+        else if (padded > f->data_size)
+            out(o, "\t__builtin_memset(R0 + %u, 0, %u);\n", f->data_off + f->data_size, padded - f->data_size);
     }
     out(o, "\n\tOutP->RetCode = %s(", server_name(o, r));
     emit_call_args(o, r);

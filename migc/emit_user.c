@@ -26,15 +26,15 @@ static void emit_size_assert(Out *o, const char *ctype, unsigned size, const cha
         ctype, size, what, ctype, size);
 }
 
-/* Store inline data of n bytes (a run-time expression) and its padding,
- * and start the next segment after it. */
-static void put_inline_data(Out *o, const char *P, unsigned off, const char *src, const char *bytes,
-                            unsigned nextseg)
+/* Store COUNT (a run-time expression) inline elements of ELEM bytes and
+ * their padding, and start the next segment after them. */
+static void put_inline_data(Out *o, const char *P, unsigned off, const char *src, unsigned elem,
+                            const char *count, unsigned nextseg)
 {
     unsigned m = pad_mask(o->t);
-    out(o, "\t\tuint32_t migc_n = %s;\n", bytes);
+    out(o, "\t\tuint32_t migc_n = %u * %s;\n", elem, count);
     out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", P, off, src);
-    out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", m + 1, P, off);
+    emit_pad(o, "\t\t", P, off, elem);
     out(o, "\t\tP%u = %s + %u + ((migc_n + %u) & ~%uu);\n", nextseg, P, off, m, m);
 }
 
@@ -72,7 +72,7 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
     if (f->is_string && f->varying) {
         /* The count is the string's length with its NUL, within the bound. */
         out(o, "\t{\n\t\tuint32_t migc_n = migc_strncpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->number);
-        out(o, "\t\tmigc_pad%u(%s + %u, migc_n);\n", m + 1, P, f->data_off);
+        emit_pad(o, "\t\t", P, f->data_off, 1);
         emit_desc_store(o, f, P, "migc_n", NULL, NULL);
         out(o, "\t\tP%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, P, f->data_off, m, m);
         return;
@@ -101,7 +101,7 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
             out(o, "\t\t\tmigc_st_port(%s + %u + %u * migc_i, (uintptr_t)%s[migc_i]);\n", P, f->data_off, t->port_size, a->name);
             out(o, "\t\tP%u = %s + %u + %u * %s;\n", nextseg, P, f->data_off, t->port_size, number);
         } else
-            put_inline_data(o, P, f->data_off, a->name, xsprintf("%u * %s", f->elem_size, number), nextseg);
+            put_inline_data(o, P, f->data_off, a->name, f->elem_size, number, nextseg);
         out(o, "\t}\n");
         return;
     }
@@ -135,18 +135,14 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
     if (f->varying) {
         emit_size_assert(o, elem_ctype(a, false), f->elem_size, a->name);
         out(o, "\t{\n");
-        put_inline_data(o, P, f->data_off, a->name, xsprintf("%u * %s", f->elem_size, number), nextseg);
+        put_inline_data(o, P, f->data_off, a->name, f->elem_size, number, nextseg);
         out(o, "\t}\n");
         return;
     }
-    if (arg_is_array(a)) {
-        out(o, "\t__builtin_memcpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->data_size);
-    } else {
+    if (!arg_is_array(a))
         emit_size_assert(o, user_ctype(a), f->data_size, a->name);
-        out(o, "\t__builtin_memcpy(%s + %u, &%s, %u);\n", P, f->data_off, v, f->data_size);
-    }
-    if (padded > f->data_size)
-        out(o, "\t__builtin_memset(%s + %u, 0, %u);\n", P, f->data_off + f->data_size, padded - f->data_size);
+    emit_put_padded(o, xsprintf("%s + %u", P, f->data_off), arg_is_array(a) ? a->name : xsprintf("&%s", v),
+                    f->data_size, padded);
 }
 
 /* Unmarshal one reply field into the user's arguments. */
@@ -163,7 +159,7 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
     if (f->indefinite) {
         out(o, "\t{\n");
         emit_count_read(o, f, P, fail);
-        emit_indefinite_span(o, f, P, nextseg, "Mess.Buf", ml->seg_size[nextseg], fail);
+        emit_indefinite_span(o, ml, f, P, nextseg, "Mess.Buf", ml->seg_size[nextseg], fail);
         out(o, "\t\tif (!migc_in_line)\n\t\t\t__builtin_memcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
         out(o, "\t\telse {\n\t\t\tif (migc_n > *%s)\n\t\t\t\t%s((vm_address_t *)%s, sizeof **%s * migc_n);\n",
             a->count->name, subr(o, "mig_allocate"), a->name, a->name);
@@ -190,7 +186,7 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
         /* The count decides where the rest of the reply starts. */
         out(o, "\t{\n");
         emit_count_read(o, f, P, fail);
-        emit_varying_span(o, f, P, nextseg, "Mess.Buf", ml->seg_size[nextseg], fail);
+        emit_varying_span(o, ml, f, P, nextseg, "Mess.Buf", ml->seg_size[nextseg], fail);
         if (f->is_string) {
             out(o, "\t\tmemcpy(%s, %s + %u, migc_n);\n", a->name, P, f->data_off);
             out(o, "\t\tif (migc_n)\n\t\t\t%s[migc_n - 1] = 0;\n\t}\n", a->name);
@@ -370,7 +366,7 @@ static void emit_user_routine(Out *o, Routine *r)
         Field *f = rp->fields[i];
         user_get(o, rp, f, xsprintf("P%u", f->seg), f->seg + 1);
     }
-    if (varying)
+    if (varying && !last_spans(rp))
         out(o, "\tif (mig_unlikely((uint32_t)(P%u - Mess.Buf) + %u != msgh_size))\n\t\treturn MIG_TYPE_ERROR;\n",
             rp->nsegs - 1, rp->seg_size[rp->nsegs - 1]);
     out(o, "\treturn KERN_SUCCESS;\n}\n\n");

@@ -309,13 +309,9 @@ void emit_preamble(Out *o, const char *what)
     out(o, "static inline uint32_t migc_ld32(const char *p) { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }\n");
     out(o, "static inline uint64_t migc_ld64(const char *p) { uint64_t v; __builtin_memcpy(&v, p, 8); return v; }\n");
     out(o, "/* Zero the padding after n bytes of data at p, up to the next multiple of\n");
-    out(o, " * 4 or 8, with one word: cheaper than a call of memset. */\n");
-    out(o, "static inline void migc_pad4(char *p, uint32_t n)\n{\n\tif (n & 3u) {\n\t\tuint32_t w;\n");
-    out(o, "\t\t__builtin_memcpy(&w, p + (n & ~3u), 4);\n\t\tw &= ~(~(uint32_t)0 << 8 * (n & 3u));\n");
-    out(o, "\t\t__builtin_memcpy(p + (n & ~3u), &w, 4);\n\t}\n}\n");
-    out(o, "static inline void migc_pad8(char *p, uint32_t n)\n{\n\tif (n & 7u) {\n\t\tuint64_t w;\n");
-    out(o, "\t\t__builtin_memcpy(&w, p + (n & ~7u), 8);\n\t\tw &= ~(~(uint64_t)0 << 8 * (n & 7u));\n");
-    out(o, "\t\t__builtin_memcpy(p + (n & ~7u), &w, 8);\n\t}\n}\n");
+    out(o, " * 4 or 8: a few bytes at most, a short loop. */\n");
+    out(o, "static inline void migc_pad4(char *p, uint32_t n)\n{\n\twhile (n & 3u)\n\t\tp[n++] = 0;\n}\n");
+    out(o, "static inline void migc_pad8(char *p, uint32_t n)\n{\n\twhile (n & 7u)\n\t\tp[n++] = 0;\n}\n");
     out(o, "static inline void migc_st_port(char *p, uintptr_t v) { __builtin_memcpy(p, &v, sizeof v); }\n");
     out(o, "static inline uintptr_t migc_ld_port(const char *p) { uintptr_t v; __builtin_memcpy(&v, p, sizeof v); return v; }\n");
     out(o, "static inline void migc_st_ptr(char *p, const void *v) { __builtin_memcpy(p, &v, sizeof v); }\n");
@@ -461,20 +457,72 @@ void emit_count_read(Out *o, const Field *f, const char *P, const char *fail)
         out(o, "\t\tif (mig_unlikely(migc_n > %u))\n\t\t\t%s\n", f->inline_max, fail);
 }
 
+/* Whether an item of variable size is the message's last field: then the
+ * message must end right after it, and no other check of its end follows. */
+static bool ends_message(const MsgLayout *ml, const Field *f)
+{
+    return ml->nfields && ml->fields[ml->nfields - 1] == f;
+}
+
+/* Whether the message's last field is of variable size inline (its span
+ * check is then the check of the message's end). */
+bool last_spans(const MsgLayout *ml)
+{
+    const Field *f = ml->nfields ? ml->fields[ml->nfields - 1] : NULL;
+    return f && (f->indefinite || (f->varying && !f->out_of_line));
+}
+
+static const char *span_cmp(const Field *f, const MsgLayout *ml)
+{
+    return ends_message(ml, f) ? "!=" : ">";
+}
+
 /* Where the segment after a varying inline item of n elements starts; the
- * rest of the message must have arrived. */
-void emit_varying_span(Out *o, const Field *f, const char *P, unsigned nextseg, const char *base,
-                       unsigned seg_size, const char *fail)
+ * rest of the message must have arrived (all of it, for the last field). */
+void emit_varying_span(Out *o, const MsgLayout *ml, const Field *f, const char *P, unsigned nextseg,
+                       const char *base, unsigned seg_size, const char *fail)
 {
     unsigned m = (o->t->msg_align - 1);
     out(o, "\t\tP%u = %s + %u + ((%u * migc_n + %u) & ~%uu);\n", nextseg, P, f->data_off, f->elem_size, m, m);
-    out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - %s) + %u > msgh_size))\n\t\t\t%s\n", nextseg, base,
-        seg_size, fail);
+    out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - %s) + %u %s msgh_size))\n\t\t\t%s\n", nextseg, base,
+        seg_size, span_cmp(f, ml), fail);
+}
+
+/* Copy SIZE bytes of data from SRC (an address) to DST and clear the
+ * padding after them, up to PADDED bytes.  Data smaller than a word goes
+ * through a zeroed word, which the compiler stores at once with its
+ * padding (on x86_64, a 4-byte scalar and its 4 bytes of padding are one
+ * 8-byte store). */
+void emit_put_padded(Out *o, const char *dst, const char *src, unsigned size, unsigned padded)
+{
+    if (padded > size && padded <= 8) {
+        out(o, "\t{\n\t\tuint%u_t migc_w = 0;\n", padded <= 4 ? 32 : 64);
+        out(o, "\t\t__builtin_memcpy(&migc_w, %s, %u);\n", src, size);
+        out(o, "\t\t__builtin_memcpy(%s, &migc_w, %u);\n\t}\n", dst, padded <= 4 ? 4 : 8);
+        return;
+    }
+    out(o, "\t__builtin_memcpy(%s, %s, %u);\n", dst, src, size);
+    if (padded > size)
+        out(o, "\t__builtin_memset(%s + %u, 0, %u);\n", dst, size, padded - size);
+}
+
+/* Clear the padding after migc_n bytes of inline data at BASE + OFF made
+ * of ELEM-byte elements: nothing where whole elements always fill the
+ * alignment, one word where only a word can be left over. */
+void emit_pad(Out *o, const char *indent, const char *base, unsigned off, unsigned elem)
+{
+    unsigned align = o->t->msg_align;
+    if (elem % align == 0)
+        return;
+    if (align == 8 && elem % 4 == 0)
+        out(o, "%sif (migc_n & 4u)\n%s\tmigc_st32(%s + %u + migc_n, 0);\n", indent, indent, base, off);
+    else
+        out(o, "%smigc_pad%u(%s + %u, migc_n);\n", indent, align, base, off);
 }
 
 /* Where the segment after an indefinite item starts, and its inline flag. */
-void emit_indefinite_span(Out *o, const Field *f, const char *P, unsigned nextseg, const char *base,
-                          unsigned seg_size, const char *fail)
+void emit_indefinite_span(Out *o, const MsgLayout *ml, const Field *f, const char *P, unsigned nextseg,
+                          const char *base, unsigned seg_size, const char *fail)
 {
     const Target *t = o->t;
     unsigned m = t->msg_align - 1;
@@ -485,7 +533,7 @@ void emit_indefinite_span(Out *o, const Field *f, const char *P, unsigned nextse
     out(o, "\t\tif (migc_in_line && mig_unlikely(migc_n > (uint32_t)(msgh_size / %u)))\n\t\t\t%s\n", f->elem_size, fail);
     out(o, "\t\tP%u = %s + %u + (migc_in_line ? ((%u * migc_n + %u) & ~%uu) : %u);\n", nextseg, P, f->data_off,
         f->elem_size, m, m, (t->pointer_size + m) & ~m);
-    out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - %s) + %u > msgh_size))\n\t\t\t%s\n", nextseg, base, seg_size,
-        fail);
+    out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - %s) + %u %s msgh_size))\n\t\t\t%s\n", nextseg, base, seg_size,
+        span_cmp(f, ml), fail);
 }
 
