@@ -52,6 +52,18 @@ typedef struct Vec {
 } Vec;
 void vec_push(Vec *v, void *p);
 
+/* Names to pointers, hashed: what a declaration is looked up by, so a
+ * file's cost grows with its size, not with its size squared.  Zeroed
+ * is empty; the table lives as long as the run (allocated by xmalloc). */
+typedef struct StrMap {
+    const char **keys;  /* NULL: a free slot */
+    void **vals;
+    size_t n;           /* keys present */
+    size_t cap;         /* slots: 0 or a power of two */
+} StrMap;
+void *map_get(const StrMap *m, const char *key);     /* NULL when absent */
+void map_put(StrMap *m, const char *key, void *val); /* replaces KEY's value */
+
 /* ------------------------------------------------------------------ */
 /* Source locations and diagnostics.                                  */
 
@@ -267,6 +279,8 @@ typedef struct Module {
     Vec routines;           /* Routine*, skips omitted */
     unsigned nslots;        /* routines plus skips */
     Vec types;              /* Type*, declared ones, in order */
+    StrMap type_index;      /* name -> the latest Type* of that name in types */
+    StrMap routine_index;   /* name -> the first Routine* of that name in routines */
     Vec arg_enums;          /* Type*, typed enums named in an argument (`x : T = enum ...`),
                                whose constants are exported like declared ones' */
     Vec imports;            /* Import* */
