@@ -451,9 +451,13 @@ void model_statement(Ctx *c, Loc loc, const char *what, const char *value);
 void model_finish(Ctx *c);
 
 /* emit_*.c: each writes one output from the layout records */
+#define OUT_CHUNK (256 * 1024)   /* out() passes text on to the file in pieces of about this */
 typedef struct Out {
-    FILE *f;          /* where the text goes when the emitter is done */
-    StrBuf text;      /* what out() wrote so far */
+    FILE *f;          /* where the text goes */
+    StrBuf text;      /* what out() wrote and has not yet passed to f */
+    const struct Out *stream;  /* this Out itself when out() may pass text to f as it
+                                  grows (a copy made as a side buffer holds another
+                                  address, so its text waits to be put in place) */
     const Target *t;
     int tindex;
     Module *m;
