@@ -566,7 +566,8 @@ static bool write_output(Driver *d, Ctx *c, OutFile *of, const char *hname)
         .f = f, .t = d->opt.target, .tindex = 0, .m = c->mod, .opt = &d->opt,
         .header_name = hname,
     };
-    sb_grow(&o.text, 1 << 16);   /* (most outputs fit) */
+    o.stream = &o;
+    sb_grow(&o.text, 2 * OUT_CHUNK);   /* (out() passes it on before it fills) */
     emit_one(of, &o);
     if (o.text.n)
         fwrite(o.text.b, 1, o.text.n, f);

@@ -5,15 +5,21 @@
 
 #include "emit.h"
 
-/* fprintf for the emitters: into the output's text, written to the file
-   in one piece when the emitter is done (per-call stdio cost was a tenth
-   of migc's instructions). */
+/* fprintf for the emitters: into the output's text (per-call stdio cost
+   was a tenth of migc's instructions), passed to the file in large pieces
+   so that memory stays bounded however large the output: a buffer holding
+   the whole of it grew with every routine, and was copied each time it
+   doubled. */
 void out(Out *o, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     sb_vformat(&o->text, fmt, ap);
     va_end(ap);
+    if (o->text.n >= OUT_CHUNK && o->stream == o && o->f) {
+        fwrite(o->text.b, 1, o->text.n, o->f);  /* errors: ferror() when the file is closed */
+        o->text.n = 0;
+    }
 }
 
 /* The descriptor a sender writes for f, with its fixed parts filled in. */

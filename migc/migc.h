@@ -52,6 +52,18 @@ typedef struct Vec {
 } Vec;
 void vec_push(Vec *v, void *p);
 
+/* Names to pointers, hashed: what a declaration is looked up by, so a
+ * file's cost grows with its size, not with its size squared.  Zeroed
+ * is empty; the table lives as long as the run (allocated by xmalloc). */
+typedef struct StrMap {
+    const char **keys;  /* NULL: a free slot */
+    void **vals;
+    size_t n;           /* keys present */
+    size_t cap;         /* slots: 0 or a power of two */
+} StrMap;
+void *map_get(const StrMap *m, const char *key);     /* NULL when absent */
+void map_put(StrMap *m, const char *key, void *val); /* replaces KEY's value */
+
 /* ------------------------------------------------------------------ */
 /* Source locations and diagnostics.                                  */
 
@@ -267,6 +279,8 @@ typedef struct Module {
     Vec routines;           /* Routine*, skips omitted */
     unsigned nslots;        /* routines plus skips */
     Vec types;              /* Type*, declared ones, in order */
+    StrMap type_index;      /* name -> the latest Type* of that name in types */
+    StrMap routine_index;   /* name -> the first Routine* of that name in routines */
     Vec arg_enums;          /* Type*, typed enums named in an argument (`x : T = enum ...`),
                                whose constants are exported like declared ones' */
     Vec imports;            /* Import* */
@@ -437,9 +451,13 @@ void model_statement(Ctx *c, Loc loc, const char *what, const char *value);
 void model_finish(Ctx *c);
 
 /* emit_*.c: each writes one output from the layout records */
+#define OUT_CHUNK (256 * 1024)   /* out() passes text on to the file in pieces of about this */
 typedef struct Out {
-    FILE *f;          /* where the text goes when the emitter is done */
-    StrBuf text;      /* what out() wrote so far */
+    FILE *f;          /* where the text goes */
+    StrBuf text;      /* what out() wrote and has not yet passed to f */
+    const struct Out *stream;  /* this Out itself when out() may pass text to f as it
+                                  grows (a copy made as a side buffer holds another
+                                  address, so its text waits to be put in place) */
     const Target *t;
     int tindex;
     Module *m;

@@ -62,15 +62,17 @@ static Type *type_new(Loc loc, TypeKind kind)
     return t;
 }
 
+/* The latest declaration of NAME (a redeclaration is an error, but the
+ * file is still checked to its end against the newer one). */
 static Type *type_lookup(Ctx *c, const char *name)
 {
-    Module *m = c->mod;
-    for (size_t i = m->types.n; i-- > 0;) {
-        Type *t = m->types.v[i];
-        if (t->name[0] == name[0] && strcmp(t->name, name) == 0)
-            return t;
-    }
-    return NULL;
+    return map_get(&c->mod->type_index, name);
+}
+
+static void type_add(Ctx *c, Type *t)
+{
+    vec_push(&c->mod->types, t);
+    map_put(&c->mod->type_index, t->name, t);
 }
 
 /* GNU MIG knows a few types once the subsystem is declared. */
@@ -86,7 +88,7 @@ static void declare_builtins(Ctx *c)
         t->in_name = t->out_name = builtins[i].mt;
         t->elem_bits = builtins[i].bits;
         t->name = t->ctype = builtins[i].name;
-        vec_push(&c->mod->types, t);
+        type_add(c, t);
     }
     /* As wide as the target's word: the layout decides. */
     static const char *const words[] = { "uintptr_t", "intptr_t" };
@@ -95,7 +97,7 @@ static void declare_builtins(Ctx *c)
         t->in_name = t->out_name = MT_INTEGER_64;
         t->word_sized = true;
         t->name = t->ctype = words[i];
-        vec_push(&c->mod->types, t);
+        type_add(c, t);
     }
 }
 
@@ -479,7 +481,7 @@ void model_declare_type(Ctx *c, Loc loc, const char *name, Type *t)
             diag_error(&c->diag, loc, "type '%s' is predefined and cannot be declared again", name);
     }
     name_type(t, loc, name);
-    vec_push(&c->mod->types, t);
+    type_add(c, t);
 }
 
 unsigned model_ipc_flag(Ctx *c, Loc loc, const char *word, bool brackets)
@@ -669,12 +671,10 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
 {
     Module *m = c->mod;
     need_subsystem(c, loc, "a routine");
-    for (size_t i = 0; i < m->routines.n; i++) {
-        Routine *o = m->routines.v[i];
-        if (strcmp(o->name, name) == 0) {
-            diag_error(&c->diag, loc, "routine '%s' is declared twice", name);
-            diag_note(&c->diag, o->loc, "first declared here");
-        }
+    Routine *o = map_get(&m->routine_index, name);
+    if (o) {
+        diag_error(&c->diag, loc, "routine '%s' is declared twice", name);
+        diag_note(&c->diag, o->loc, "first declared here");
     }
     Routine *r = xmalloc(sizeof *r);
     r->name = name;
@@ -796,6 +796,8 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
     r->args = (Arg **)out.v;
     r->nargs = out.n;
     vec_push(&m->routines, r);
+    if (!o)
+        map_put(&m->routine_index, name, r);
 }
 
 /* On the kernel side of a KernelUser or KernelServer interface a port whose

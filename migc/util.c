@@ -205,6 +205,56 @@ char *xsprintf(const char *fmt, ...)
     return p;
 }
 
+/* FNV-1a: short identifiers, no adversary to fear. */
+static size_t map_hash(const char *key)
+{
+    uint64_t h = 14695981039346656037u;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return (size_t)h;
+}
+
+/* Linear probing; the table stays at most half full. */
+static size_t map_slot(const StrMap *m, const char *key)
+{
+    size_t i = map_hash(key) & (m->cap - 1);
+    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+void *map_get(const StrMap *m, const char *key)
+{
+    if (!m->cap)
+        return NULL;
+    size_t i = map_slot(m, key);
+    return m->keys[i] ? m->vals[i] : NULL;
+}
+
+void map_put(StrMap *m, const char *key, void *val)
+{
+    if (2 * (m->n + 1) > m->cap) {
+        StrMap g = { 0 };
+        g.cap = m->cap ? m->cap * 2 : 64;
+        g.keys = xmalloc(g.cap * sizeof *g.keys);
+        g.vals = xmalloc(g.cap * sizeof *g.vals);
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->keys[i]) {
+                size_t j = map_slot(&g, m->keys[i]);
+                g.keys[j] = m->keys[i];
+                g.vals[j] = m->vals[i];
+            }
+        g.n = m->n;
+        *m = g;     /* the old arrays are left to the end of the run, as every block */
+    }
+    size_t i = map_slot(m, key);
+    if (!m->keys[i]) {
+        m->keys[i] = key;
+        m->n++;
+    }
+    m->vals[i] = val;
+}
+
 void vec_push(Vec *v, void *p)
 {
     if (v->n == v->cap) {
