@@ -183,6 +183,7 @@ typedef struct Type {
     bool enum_open;         /* enum open: server stubs do not check membership */
     const char *enum_base;  /* C type of the underlying integer (the typedef's target) */
     bool is_enum;
+    bool invalid;           /* stands in for an undefined type, already reported: checks skip it */
 } Type;
 
 typedef enum {
@@ -410,7 +411,7 @@ typedef struct Prim {         /* an IPC type name as written: a number or MACH_M
     Loc loc;
 } Prim;
 
-void model_subsystem(Ctx *c, Loc loc, const char *name, int64_t base, bool ku, bool ks);
+void model_subsystem(Ctx *c, Loc loc, const char *name, int64_t base, bool ku, bool ks); /* name NULL: unreadable (reported) */
 Type *model_type_ipc(Ctx *c, Loc loc, Prim in, const Prim *out, int64_t bits, unsigned flags);
 Type *model_type_name(Ctx *c, Loc loc, Prim p);   /* a bare name: MACH_MSG_TYPE_* or a declared type */
 Type *model_type_array(Ctx *c, Loc loc, int shape, int64_t n, Type *elem); /* shape: 0 [n], 1 [*:n], 2 [] */

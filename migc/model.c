@@ -112,6 +112,14 @@ static bool need_subsystem(Ctx *c, Loc loc, const char *what)
 void model_subsystem(Ctx *c, Loc loc, const char *name, int64_t base, bool ku, bool ks)
 {
     Module *m = c->mod;
+    if (!name) {
+        /* A statement the parser could not read (already reported). */
+        if (!m->has_subsystem) {
+            m->has_subsystem = true;
+            declare_builtins(c);
+        }
+        return;
+    }
     if (m->subsystem) {
         diag_error(&c->diag, loc, "a second subsystem statement");
         diag_note(&c->diag, m->subsystem_loc, "the first one is here");
@@ -204,6 +212,23 @@ Type *model_type_ipc(Ctx *c, Loc loc, Prim in, const Prim *out, int64_t bits, un
     return t;
 }
 
+/* Whether GNU Mach's mach/std_types.defs declares the type NAME (the ones
+   a .defs file most often uses without including it). */
+static bool std_types_name(const char *name)
+{
+    static const char *const names[] = {
+        "int32_t", "int64_t", "boolean_t", "unsigned", "uint32_t", "uint64_t",
+        "kern_return_t", "pointer_t", "mach_msg_id_t", "mach_msg_type_name_t",
+        "mach_msg_type_number_t",
+    };
+    if (strncmp(name, "mach_port_", 10) == 0)
+        return true;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    return false;
+}
+
 Type *model_type_name(Ctx *c, Loc loc, Prim p)
 {
     if (p.is_num || ipc_lookup(p.name) >= 0)
@@ -212,10 +237,19 @@ Type *model_type_name(Ctx *c, Loc loc, Prim p)
     Type *t = type_lookup(c, p.name);
     if (!t) {
         diag_error(&c->diag, loc, "type '%s' is not defined", p.name);
-        t = type_new(loc, TK_BASIC);
+        if (std_types_name(p.name))
+            diag_note(&c->diag, loc, "'%s' is declared in <mach/std_types.defs>; "
+                      "include it after the subsystem statement", p.name);
+        /* One error per undefined name: later uses find this stand-in,
+           which the checks on types and arguments skip.  (It has no
+           location: a declaration of the name may still come.) */
+        Loc none = { 0 };
+        t = type_new(none, TK_BASIC);
         t->in_name = t->out_name = MT_INTEGER_32;
         t->elem_bits = 32;
         t->name = t->ctype = p.name;
+        t->invalid = true;
+        vec_push(&c->mod->types, t);
     }
     return t;
 }
@@ -233,6 +267,8 @@ static bool check_count(Ctx *c, Loc loc, int64_t n, const char *what)
 
 static Type *element_of(Ctx *c, Loc loc, Type *elem, const char *what)
 {
+    if (elem->invalid)
+        return elem;
     if (elem->varying || elem->out_of_line || elem->kind == TK_STRING) {
         diag_error(&c->diag, loc, "%s of a %s type '%s'", what,
                    elem->kind == TK_STRING ? "c_string" : elem->varying ? "varying" : "out-of-line",
@@ -290,7 +326,7 @@ Type *model_type_cstruct(Ctx *c, Loc loc, Vec *members)
     Type *t = type_new(loc, TK_STRUCT);
     for (size_t i = 0; i < members->n; i++) {
         Type *m = members->v[i];
-        if (m->is_port || m->out_of_line || m->varying || m->kind == TK_STRING)
+        if (!m->invalid && (m->is_port || m->out_of_line || m->varying || m->kind == TK_STRING))
             diag_error(&c->diag, loc, "struct member of type '%s' must be plain data",
                        m->name ? m->name : "(anonymous)");
     }
@@ -361,10 +397,10 @@ Type *model_type_enum(Ctx *c, Loc loc, Type *base, bool open, Vec *items)
 {
     Type *t = model_type_copy(c, base);
     t->loc = loc;
-    if (base->kind != TK_BASIC || base->is_port || base->number != 1 || base->out_of_line ||
+    if (!base->invalid && (base->kind != TK_BASIC || base->is_port || base->number != 1 || base->out_of_line ||
         !(base->in_name == MT_INTEGER_8 || base->in_name == MT_INTEGER_16 ||
           base->in_name == MT_INTEGER_32 || base->in_name == MT_INTEGER_64 ||
-          base->in_name == MT_CHAR || base->in_name == MT_BOOLEAN)) {
+          base->in_name == MT_CHAR || base->in_name == MT_BOOLEAN))) {
         diag_error(&c->diag, loc, "an enum's underlying type must be a single integer, not '%s'",
                    base->name ? base->name : "(anonymous)");
     }
@@ -471,7 +507,7 @@ void model_declare_type(Ctx *c, Loc loc, const char *name, Type *t)
     need_subsystem(c, loc, "a type declaration");
     /* GNU MIG refuses a second declaration of a name, predefined ones too. */
     Type *old = type_lookup(c, name);
-    if (old) {
+    if (old && !(old->invalid && !old->loc.file)) {   /* (not the stand-in of an undefined name) */
         if (old->loc.file) {
             diag_error(&c->diag, loc, "type '%s' is already defined", name);
             diag_note(&c->diag, old->loc, "first defined here");
@@ -614,7 +650,7 @@ static void place_arg(Ctx *c, Routine *r, Arg *a)
     case AK_REPLYPORT:
     case AK_UREPLYPORT:
     case AK_SREPLYPORT:
-        if (!is_port_type(a->type))
+        if (!is_port_type(a->type) && !a->type->invalid)
             diag_error(&c->diag, a->loc, "%s argument '%s' must be a single port, not '%s'",
                        a->kind == AK_REQUESTPORT ? "request port" : "reply port", a->name,
                        a->type->name ? a->type->name : "(anonymous)");
@@ -641,6 +677,11 @@ static void set_arg_dealloc(Ctx *c, Arg *a)
     if (a->flags & AF_DEALLOC) a->dealloc = DEALLOC_YES;
     if (a->flags & AF_NOTDEALLOC) a->dealloc = DEALLOC_NO;
     if (a->flags & AF_DEALLOC_CHOICE) a->dealloc = DEALLOC_CHOICE;
+    a->longform = t->longform;
+    if (a->flags & AF_ISLONG) a->longform = 1;
+    if (a->flags & AF_ISNOTLONG) a->longform = -1;
+    if (t->invalid)
+        return;   /* what the flags would mean depends on a type that is not defined */
     if (a->dealloc != DEALLOC_NO && !t->out_of_line && !t->indefinite && !t->is_port)
         diag_warn(&c->diag, a->loc, "'%s' is not out of line: dealloc has no effect", a->name);
     /* As GNU MIG: both flags cancel out, and notdealloc alone only says
@@ -660,9 +701,6 @@ static void set_arg_dealloc(Ctx *c, Arg *a)
     if ((a->flags & AF_SERVERCOPY) && !t->indefinite)
         diag_warn(&c->diag, a->loc, "'%s': servercopy has no effect (only an unbounded array, which may "
                   "arrive out of line, can be left to the server)", a->name);
-    a->longform = t->longform;
-    if (a->flags & AF_ISLONG) a->longform = 1;
-    if (a->flags & AF_ISNOTLONG) a->longform = -1;
 }
 
 void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
@@ -844,7 +882,8 @@ void model_finish(Ctx *c)
     Module *m = c->mod;
     if (!m->subsystem) {
         Loc loc = { c->input_name, 1, 1, NULL };
-        diag_error(&c->diag, loc, "no subsystem statement: every .defs file needs 'subsystem NAME BASE;'");
+        if (!m->has_subsystem)   /* (else its lack, or its syntax, was reported already) */
+            diag_error(&c->diag, loc, "no subsystem statement: every .defs file needs 'subsystem NAME BASE;'");
         return;
     }
     if (m->kernel_user || m->kernel_server)

@@ -138,9 +138,17 @@ word
     | NUMBER                       { $$ = xsprintf("%lld", (long long)$1); }
     ;
 
+/* A subsystem statement that cannot be read still counts as one: the
+   declarations after it are not reported as coming before the subsystem. */
 subsystem
     : sSUBSYSTEM submods IDENT intexp
         { model_subsystem(c, @3, $3, $4, ($2 & 1) != 0, ($2 & 2) != 0); }
+    | sSUBSYSTEM submods IDENT '-' intexp
+        {
+            diag_error(&c->diag, @4, "the subsystem base cannot be negative");
+            model_subsystem(c, @3, $3, 0, ($2 & 1) != 0, ($2 & 2) != 0);
+        }
+    | sSUBSYSTEM error             { model_subsystem(c, @1, NULL, 0, false, false); }
     ;
 
 submods
