@@ -59,7 +59,8 @@ typedef struct Loc {
     const char *file;   /* .defs file named by cpp's line markers */
     int line;           /* line in that file */
     int col;            /* 1-based column */
-    const char *text;   /* start of that line in the preprocessed buffer (for the caret) */
+    const char *text;   /* start of that line in the preprocessed buffer; diag.c quotes
+                           the user's own line instead when it can map the column */
 } Loc;
 
 typedef struct Diag {
@@ -71,12 +72,14 @@ typedef struct Diag {
     /* Added for diag.c: the last warning was suppressed by -q, so the notes
        that follow it are dropped too; diag_error and diag_warn reset it. */
     bool drop_notes;
+    Vec sources;        /* diag.c's Source*: files named by line markers, read to quote their lines */
 } Diag;
 
 void diag_error(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_warn(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_note(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_fatal(Diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+size_t diag_ucn(const char *p, const char *end, uint32_t *cp);   /* a universal character name at p: its length */
 
 /* ------------------------------------------------------------------ */
 /* Targets: every fact that differs between i686-gnu and x86_64-gnu.  */
