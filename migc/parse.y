@@ -18,9 +18,12 @@ void lex_close(void *scanner);
     } while (0)
 #define YYLOCATION_PRINT(File, Loc) ((void)0)
 
+bool lex_gave_up(void *scanner);
+
 static void mig_yyerror(Loc *loc, Ctx *c, void *scanner, const char *msg)
 {
-    (void)scanner;
+    if (lex_gave_up(scanner))
+        return;   /* the input is not text: its end came early, as the scanner said */
     diag_error(&c->diag, *loc, "%s", msg);
 }
 
