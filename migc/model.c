@@ -212,17 +212,22 @@ Type *model_type_ipc(Ctx *c, Loc loc, Prim in, const Prim *out, int64_t bits, un
     return t;
 }
 
-/* Whether GNU Mach's mach/std_types.defs declares the type NAME (the ones
-   a .defs file most often uses without including it). */
+/* Whether GNU Mach's mach/std_types.defs declares the type NAME: a .defs
+   that uses one without including that file gets a note saying so. */
 static bool std_types_name(const char *name)
 {
     static const char *const names[] = {
         "int32_t", "int64_t", "boolean_t", "unsigned", "uint32_t", "uint64_t",
-        "kern_return_t", "pointer_t", "mach_msg_id_t", "mach_msg_type_name_t",
-        "mach_msg_type_number_t",
+        "kern_return_t", "pointer_t", "mach_port_t", "mach_port_array_t",
+        "mach_port_name_t", "mach_port_name_array_t", "mach_port_right_t",
+        "mach_port_type_t", "mach_port_type_array_t", "mach_port_urefs_t",
+        "mach_port_delta_t", "mach_port_seqno_t", "mach_port_mscount_t",
+        "mach_port_msgcount_t", "mach_port_rights_t", "mach_msg_id_t",
+        "mach_msg_type_name_t", "mach_msg_type_number_t", "mach_port_move_receive_t",
+        "mach_port_copy_send_t", "mach_port_make_send_t", "mach_port_move_send_t",
+        "mach_port_make_send_once_t", "mach_port_move_send_once_t", "mach_port_receive_t",
+        "mach_port_send_t", "mach_port_send_once_t", "mach_port_poly_t",
     };
-    if (strncmp(name, "mach_port_", 10) == 0)
-        return true;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i]) == 0)
             return true;
