@@ -407,6 +407,10 @@ int driver_main(int argc, char **argv);
 void parse_module(Ctx *c);            /* fills c->mod from c->text */
 
 /* model.c: building the model from the parser's actions */
+/* The value of an integer expression (or number) already reported as wrong:
+   what takes it says nothing more (parse.y's expr_op, lex.l, model.c). */
+#define EXPR_BAD INT64_MIN
+
 typedef struct Prim {         /* an IPC type name as written: a number or MACH_MSG_TYPE_* */
     bool is_num;
     int64_t num;

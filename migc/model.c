@@ -112,6 +112,8 @@ static bool need_subsystem(Ctx *c, Loc loc, const char *what)
 void model_subsystem(Ctx *c, Loc loc, const char *name, int64_t base, bool ku, bool ks)
 {
     Module *m = c->mod;
+    if (base == EXPR_BAD)
+        base = 0;
     if (!name) {
         /* A statement the parser could not read (already reported). */
         if (!m->has_subsystem) {
@@ -157,7 +159,9 @@ Type *model_type_ipc(Ctx *c, Loc loc, Prim in, const Prim *out, int64_t bits, un
     for (int i = 0; i < 2; i++) {
         const Prim *p = parts[i];
         if (p->is_num) {
-            if (p->num < 0 || p->num > 255) {
+            if (p->num == EXPR_BAD) {
+                names[i] = 0;
+            } else if (p->num < 0 || p->num > 255) {
                 diag_error(&c->diag, p->loc, "IPC type number %lld is out of range (0 to 255)", (long long)p->num);
                 names[i] = 0;
             } else
@@ -182,7 +186,9 @@ Type *model_type_ipc(Ctx *c, Loc loc, Prim in, const Prim *out, int64_t bits, un
     t->in_name = names[0];
     t->out_name = names[1];
     t->is_port = name_is_port(t->in_name) || name_is_port(t->out_name);
-    if (bits >= 0) {
+    if (bits == EXPR_BAD) {
+        t->elem_bits = dflt && dflt != PORT_BITS ? dflt : 32;
+    } else if (bits >= 0) {
         if (dflt != 0 && dflt != PORT_BITS && bits != dflt && bits > 0 && bits <= 0xffff)
             diag_warn(&c->diag, loc, "IPC type %s has a strange size: %lld bits instead of %u",
                       in.name, (long long)bits, dflt);
@@ -263,6 +269,8 @@ Type *model_type_name(Ctx *c, Loc loc, Prim p)
  * used only to bound sizes while checking. */
 static bool check_count(Ctx *c, Loc loc, int64_t n, const char *what)
 {
+    if (n == EXPR_BAD)
+        return false;   /* reported already */
     if (n <= 0 || n > 0x7fffffff) {
         diag_error(&c->diag, loc, "%s %lld is out of range (1 to 2147483647)", what, (long long)n);
         return false;
@@ -428,7 +436,7 @@ Type *model_type_enum(Ctx *c, Loc loc, Type *base, bool open, Vec *items)
         hi = ((int64_t)1 << bits) - 1;
     for (size_t i = 0; i < items->n; i++) {
         EnumItem *e = items->v[i];
-        if (e->value < lo || e->value > hi)
+        if (e->value != EXPR_BAD && (e->value < lo || e->value > hi))
             diag_error(&c->diag, e->loc, "value %lld of '%s' does not fit in %u-bit %s '%s'",
                        (long long)e->value, e->name, bits, is_signed ? "signed" : "unsigned",
                        base->name ? base->name : "base type");
@@ -437,7 +445,7 @@ Type *model_type_enum(Ctx *c, Loc loc, Type *base, bool open, Vec *items)
             if (strcmp(e->name, f->name) == 0) {
                 diag_error(&c->diag, e->loc, "duplicate enum member '%s'", e->name);
                 diag_note(&c->diag, f->loc, "first declared here");
-            } else if (e->value == f->value) {
+            } else if (e->value == f->value && e->value != EXPR_BAD) {
                 diag_error(&c->diag, e->loc, "'%s' has the same value (%lld) as '%s'",
                            e->name, (long long)e->value, f->name);
                 diag_note(&c->diag, f->loc, "'%s' declared here", f->name);

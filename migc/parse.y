@@ -32,6 +32,8 @@ static void mig_yyerror(Loc *loc, Ctx *c, void *scanner, const char *msg)
 static int64_t expr_op(Ctx *c, Loc loc, int op, int64_t a, int64_t b)
 {
     int64_t r = 0;
+    if (a == EXPR_BAD || b == EXPR_BAD)
+        return EXPR_BAD;
     bool bad = false;
     switch (op) {
     case '+': bad = __builtin_add_overflow(a, b, &r); break;
@@ -40,7 +42,7 @@ static int64_t expr_op(Ctx *c, Loc loc, int op, int64_t a, int64_t b)
     case '/':
         if (b == 0) {
             diag_error(&c->diag, loc, "division by zero");
-            return 0;
+            return EXPR_BAD;
         }
         bad = (a == INT64_MIN && b == -1);
         if (!bad) r = a / b;
@@ -48,7 +50,7 @@ static int64_t expr_op(Ctx *c, Loc loc, int op, int64_t a, int64_t b)
     }
     if (bad || r > 0xffffffffLL || r < -0x80000000LL) {
         diag_error(&c->diag, loc, "integer expression overflows 32 bits");
-        return 0;
+        return EXPR_BAD;
     }
     return r;
 }
