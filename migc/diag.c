@@ -327,6 +327,8 @@ static Loc user_loc(Diag *d, Loc loc, const char **end)
     size_t n = (size_t)loc.line - 1;
     const char *ul = s->text + s->line_at[n];
     const char *uend = n + 1 < s->nlines ? s->text + s->line_at[n + 1] - 1 : s->text + s->len;
+    if (uend > ul && uend[-1] == '\r')
+        uend--;   /* a CRLF file: cpp's line has no CR either */
     long off = map_offset(loc.text, cend, (size_t)(loc.col - 1), ul, uend, s->in_comment[n]);
     if (off < 0 || off >= 1 << 30)
         return loc;

@@ -23,7 +23,7 @@ bool lex_gave_up(void *scanner);
 static void mig_yyerror(Loc *loc, Ctx *c, void *scanner, const char *msg)
 {
     if (lex_gave_up(scanner))
-        return;   /* the input is not text: its end came early, as the scanner said */
+        return;   /* the scanner ended the input early, and said why */
     diag_error(&c->diag, *loc, "%s", msg);
 }
 
