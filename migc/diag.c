@@ -342,37 +342,41 @@ static Loc user_loc(Diag *d, Loc loc, const char **end)
 /* Printing.                                                           */
 
 /* How a byte sequence at p shows on a terminal: printable UTF-8 as it is,
-   a tab as a tab, anything else as \xNN per byte.  Its length in bytes;
-   *cols gets its width in columns. */
-static size_t show_one(FILE *f, const char *p, const char *end, int *cols)
+   a tab as a tab, anything else as \xNN per byte.  Appends it to out (when
+   not NULL); returns its length in bytes, and its width in columns in *cols. */
+static size_t show_one(StrBuf *out, const char *p, const char *end, int *cols)
 {
     uint32_t cp;
     size_t len = utf8_decode(p, end, &cp);
     if (len && (cp == '\t' || (cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp < 0xa0)))) {
-        if (f)
-            fwrite(p, 1, len, f);
+        if (out)
+            sb_put(out, p, len);
         *cols = 1;
         return len;
     }
-    if (f)
-        fprintf(f, "\\x%02x", (unsigned char)*p);
+    if (out) {
+        static const char hex[] = "0123456789abcdef";
+        unsigned char b = (unsigned char)*p;
+        char esc[4] = { '\\', 'x', hex[b >> 4], hex[b & 15] };
+        sb_put(out, esc, 4);
+    }
     *cols = 4;
     return 1;
 }
 
-/* Writes s with what a terminal should not see escaped. */
-static void print_escaped(FILE *f, const char *s)
+/* Appends s with what a terminal should not see escaped. */
+static void put_escaped(StrBuf *out, const char *s)
 {
     const char *end = s + strlen(s);
     int cols;
     while (s < end)
-        s += show_one(f, s, end, &cols);
+        s += show_one(out, s, end, &cols);
 }
 
-/* The source line, then a caret under column loc.col.  Tabs before the
-   column are repeated as tabs so the caret lines up whatever the tab
-   width; a line too wide is cut around the caret. */
-static void print_source_line(FILE *f, Loc loc, const char *end)
+/* The source line [loc.text, end), then a caret under column loc.col.
+   Tabs before the column are repeated as tabs so the caret lines up
+   whatever the tab width; a line too wide is cut around the caret. */
+static void put_source_line(StrBuf *out, Loc loc, const char *end)
 {
     if (!loc.text)
         return;
@@ -394,54 +398,61 @@ static void print_source_line(FILE *f, Loc loc, const char *end)
         to += len;
     }
     if (from > loc.text)
-        fputs("...", f);
+        sb_put(out, "...", 3);
     for (const char *p = from; p < to;)
-        p += show_one(f, p, to, &cols);
+        p += show_one(out, p, to, &cols);
     if (to < end)
-        fputs("...", f);
-    fputc('\n', f);
+        sb_put(out, "...", 3);
+    sb_put(out, "\n", 1);
     if (!caret)
         return;
     if (from > loc.text)
-        fputs("   ", f);
+        sb_put(out, "   ", 3);
     for (const char *p = from; p < caret;) {
         size_t len = show_one(NULL, p, end, &cols);
         for (int i = 0; i < cols; i++)
-            fputc(*p == '\t' ? '\t' : ' ', f);
+            sb_put(out, *p == '\t' ? "\t" : " ", 1);
         p += len;
     }
-    fputs("^\n", f);
+    sb_put(out, "^\n", 2);
 }
 
 /* `FILE:LINE:COL: ` with the parts that are known; `migc: ` when no file is. */
-static void print_position(FILE *f, Loc loc)
+static void put_position(StrBuf *out, Loc loc)
 {
     if (!loc.file) {
-        fputs("migc: ", f);
+        sb_put(out, "migc: ", 6);
         return;
     }
-    print_escaped(f, loc.file);
+    put_escaped(out, loc.file);
+    char num[32];
     if (loc.line > 0) {
-        fprintf(f, ":%d", loc.line);
+        sb_put(out, num, (size_t)snprintf(num, sizeof num, ":%d", loc.line));
         if (loc.col > 0)
-            fprintf(f, ":%d", loc.col);
+            sb_put(out, num, (size_t)snprintf(num, sizeof num, ":%d", loc.col));
     }
-    fputs(": ", f);
+    sb_put(out, ": ", 2);
 }
 
+/* One diagnostic, formatted whole and written at once (stderr is not
+   buffered: a write per character was most of the time of a file with
+   thousands of warnings). */
 static void report(Diag *d, Loc loc, const char *kind, const char *fmt, va_list ap)
 {
-    FILE *f = diag_out(d);
+    StrBuf *msg = &d->msg, *out = &d->text;
+    msg->n = out->n = 0;
+    sb_vformat(msg, fmt, ap);
+    sb_put(msg, "", 1);
     const char *end;
     loc = user_loc(d, loc, &end);
-    print_position(f, loc);
-    fprintf(f, "%s: ", kind);
-    StrBuf msg = { 0 };
-    sb_vformat(&msg, fmt, ap);
-    sb_put(&msg, "", 1);
-    print_escaped(f, msg.b);
-    fputc('\n', f);
-    print_source_line(f, loc, end);
+    put_position(out, loc);
+    put_escaped(out, kind);
+    sb_put(out, ": ", 2);
+    put_escaped(out, msg->b);
+    sb_put(out, "\n", 1);
+    put_source_line(out, loc, end);
+    FILE *f = diag_out(d);
+    fwrite(out->b, 1, out->n, f);
     fflush(f);
 }
 

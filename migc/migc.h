@@ -73,6 +73,7 @@ typedef struct Diag {
        that follow it are dropped too; diag_error and diag_warn reset it. */
     bool drop_notes;
     Vec sources;        /* diag.c's Source*: files named by line markers, read to quote their lines */
+    StrBuf msg, text;   /* diag.c's: the message, the whole diagnostic (kept for the next one) */
 } Diag;
 
 void diag_error(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
