@@ -421,6 +421,7 @@ typedef struct Prim {         /* an IPC type name as written: a number or MACH_M
 
 void model_subsystem(Ctx *c, Loc loc, const char *name, int64_t base, bool ku, bool ks); /* name NULL: unreadable (reported) */
 Type *model_type_ipc(Ctx *c, Loc loc, Prim in, const Prim *out, int64_t bits, unsigned flags);
+Type *model_type_invalid(Ctx *c);              /* for a declaration already reported as wrong */
 Type *model_type_name(Ctx *c, Loc loc, Prim p);   /* a bare name: MACH_MSG_TYPE_* or a declared type */
 Type *model_type_array(Ctx *c, Loc loc, int shape, int64_t n, Type *elem); /* shape: 0 [n], 1 [*:n], 2 [] */
 Type *model_type_struct(Ctx *c, Loc loc, int64_t n, Type *elem);

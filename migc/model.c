@@ -240,6 +240,19 @@ static bool std_types_name(const char *name)
     return false;
 }
 
+/* A type standing in for one whose error was reported: a basic 32-bit
+   integer, marked so that the checks on types and arguments skip it. */
+Type *model_type_invalid(Ctx *c)
+{
+    (void)c;
+    Loc none = { 0 };
+    Type *t = type_new(none, TK_BASIC);
+    t->in_name = t->out_name = MT_INTEGER_32;
+    t->elem_bits = 32;
+    t->invalid = true;
+    return t;
+}
+
 Type *model_type_name(Ctx *c, Loc loc, Prim p)
 {
     if (p.is_num || ipc_lookup(p.name) >= 0)
@@ -254,12 +267,8 @@ Type *model_type_name(Ctx *c, Loc loc, Prim p)
         /* One error per undefined name: later uses find this stand-in,
            which the checks on types and arguments skip.  (It has no
            location: a declaration of the name may still come.) */
-        Loc none = { 0 };
-        t = type_new(none, TK_BASIC);
-        t->in_name = t->out_name = MT_INTEGER_32;
-        t->elem_bits = 32;
+        t = model_type_invalid(c);
         t->name = t->ctype = p.name;
-        t->invalid = true;
         vec_push(&c->mod->types, t);
     }
     return t;

@@ -162,8 +162,11 @@ submods
     | submods sKERNELSERVER        { $$ = $1 | 2; }
     ;
 
+/* A declaration that cannot be read still declares its name (as a type
+   the checks skip): its uses are not also reported as undefined. */
 typedecl
     : sTYPE name '=' transtypespec { model_declare_type(c, @2, $2, $4); }
+    | sTYPE name '=' error         { model_declare_type(c, @2, $2, model_type_invalid(c)); }
     ;
 
 transtypespec
