@@ -703,12 +703,36 @@ static bool compile(Driver *d, Ctx *c)
     return c->diag.errors == 0;
 }
 
+/* Whether FILE, a regular file, has a NUL byte in its first 64 KiB (*at:
+   where): binary data, not a .defs file.  cpp would warn about it line by
+   line, hundreds of times, before migc saw it. */
+static bool is_binary(const char *file, size_t *at)
+{
+    int fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return false;   /* cpp says why */
+    struct stat st;
+    char buf[1 << 16];
+    ssize_t got = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, buf, sizeof buf) : 0;
+    close(fd);
+    const char *nul = got > 0 ? memchr(buf, '\0', (size_t)got) : NULL;
+    if (nul)
+        *at = (size_t)(nul - buf);
+    return nul != NULL;
+}
+
 static bool process_file(Driver *d, const char *file)
 {
     Ctx c = { .opt = &d->opt, .input_name = file };
     c.diag.quiet = d->opt.quiet;
     c.diag.out = stderr;
     verbose(d, "processing %s for %s", file, d->opt.target->name);
+    size_t nul;
+    if (is_binary(file, &nul)) {
+        Loc loc = { .file = file };
+        diag_error(&c.diag, loc, "not a text file (a NUL byte at offset %zu): not read", nul);
+        return false;
+    }
     if (!preprocess(d, file, &c))
         return false;
 

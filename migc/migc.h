@@ -71,7 +71,8 @@ typedef struct Loc {
     const char *file;   /* .defs file named by cpp's line markers */
     int line;           /* line in that file */
     int col;            /* 1-based column */
-    const char *text;   /* start of that line in the preprocessed buffer (for the caret) */
+    const char *text;   /* start of that line in the preprocessed buffer; diag.c quotes
+                           the user's own line instead when it can map the column */
 } Loc;
 
 typedef struct Diag {
@@ -83,12 +84,15 @@ typedef struct Diag {
     /* Added for diag.c: the last warning was suppressed by -q, so the notes
        that follow it are dropped too; diag_error and diag_warn reset it. */
     bool drop_notes;
+    Vec sources;        /* diag.c's Source*: files named by line markers, read to quote their lines */
+    StrBuf msg, text;   /* diag.c's: the message, the whole diagnostic (kept for the next one) */
 } Diag;
 
 void diag_error(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_warn(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_note(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_fatal(Diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+size_t diag_ucn(const char *p, const char *end, uint32_t *cp);   /* a universal character name at p: its length */
 
 /* ------------------------------------------------------------------ */
 /* Targets: every fact that differs between i686-gnu and x86_64-gnu.  */
@@ -195,6 +199,7 @@ typedef struct Type {
     bool enum_open;         /* enum open: server stubs do not check membership */
     const char *enum_base;  /* C type of the underlying integer (the typedef's target) */
     bool is_enum;
+    bool invalid;           /* stands in for an undefined type, already reported: checks skip it */
 } Type;
 
 typedef enum {
@@ -417,6 +422,10 @@ int driver_main(int argc, char **argv);
 void parse_module(Ctx *c);            /* fills c->mod from c->text */
 
 /* model.c: building the model from the parser's actions */
+/* The value of an integer expression (or number) already reported as wrong:
+   what takes it says nothing more (parse.y's expr_op, lex.l, model.c). */
+#define EXPR_BAD INT64_MIN
+
 typedef struct Prim {         /* an IPC type name as written: a number or MACH_MSG_TYPE_* */
     bool is_num;
     int64_t num;
@@ -424,8 +433,9 @@ typedef struct Prim {         /* an IPC type name as written: a number or MACH_M
     Loc loc;
 } Prim;
 
-void model_subsystem(Ctx *c, Loc loc, const char *name, int64_t base, bool ku, bool ks);
+void model_subsystem(Ctx *c, Loc loc, const char *name, int64_t base, bool ku, bool ks); /* name NULL: unreadable (reported) */
 Type *model_type_ipc(Ctx *c, Loc loc, Prim in, const Prim *out, int64_t bits, unsigned flags);
+Type *model_type_invalid(Ctx *c);              /* for a declaration already reported as wrong */
 Type *model_type_name(Ctx *c, Loc loc, Prim p);   /* a bare name: MACH_MSG_TYPE_* or a declared type */
 Type *model_type_array(Ctx *c, Loc loc, int shape, int64_t n, Type *elem); /* shape: 0 [n], 1 [*:n], 2 [] */
 Type *model_type_struct(Ctx *c, Loc loc, int64_t n, Type *elem);

@@ -114,6 +114,16 @@ static bool need_subsystem(Ctx *c, Loc loc, const char *what)
 void model_subsystem(Ctx *c, Loc loc, const char *name, int64_t base, bool ku, bool ks)
 {
     Module *m = c->mod;
+    if (base == EXPR_BAD)
+        base = 0;
+    if (!name) {
+        /* A statement the parser could not read (already reported). */
+        if (!m->has_subsystem) {
+            m->has_subsystem = true;
+            declare_builtins(c);
+        }
+        return;
+    }
     if (m->subsystem) {
         diag_error(&c->diag, loc, "a second subsystem statement");
         diag_note(&c->diag, m->subsystem_loc, "the first one is here");
@@ -151,7 +161,9 @@ Type *model_type_ipc(Ctx *c, Loc loc, Prim in, const Prim *out, int64_t bits, un
     for (int i = 0; i < 2; i++) {
         const Prim *p = parts[i];
         if (p->is_num) {
-            if (p->num < 0 || p->num > 255) {
+            if (p->num == EXPR_BAD) {
+                names[i] = 0;
+            } else if (p->num < 0 || p->num > 255) {
                 diag_error(&c->diag, p->loc, "IPC type number %lld is out of range (0 to 255)", (long long)p->num);
                 names[i] = 0;
             } else
@@ -176,7 +188,9 @@ Type *model_type_ipc(Ctx *c, Loc loc, Prim in, const Prim *out, int64_t bits, un
     t->in_name = names[0];
     t->out_name = names[1];
     t->is_port = name_is_port(t->in_name) || name_is_port(t->out_name);
-    if (bits >= 0) {
+    if (bits == EXPR_BAD) {
+        t->elem_bits = dflt && dflt != PORT_BITS ? dflt : 32;
+    } else if (bits >= 0) {
         if (dflt != 0 && dflt != PORT_BITS && bits != dflt && bits > 0 && bits <= 0xffff)
             diag_warn(&c->diag, loc, "IPC type %s has a strange size: %lld bits instead of %u",
                       in.name, (long long)bits, dflt);
@@ -206,6 +220,41 @@ Type *model_type_ipc(Ctx *c, Loc loc, Prim in, const Prim *out, int64_t bits, un
     return t;
 }
 
+/* Whether GNU Mach's mach/std_types.defs declares the type NAME: a .defs
+   that uses one without including that file gets a note saying so. */
+static bool std_types_name(const char *name)
+{
+    static const char *const names[] = {
+        "int32_t", "int64_t", "boolean_t", "unsigned", "uint32_t", "uint64_t",
+        "kern_return_t", "pointer_t", "mach_port_t", "mach_port_array_t",
+        "mach_port_name_t", "mach_port_name_array_t", "mach_port_right_t",
+        "mach_port_type_t", "mach_port_type_array_t", "mach_port_urefs_t",
+        "mach_port_delta_t", "mach_port_seqno_t", "mach_port_mscount_t",
+        "mach_port_msgcount_t", "mach_port_rights_t", "mach_msg_id_t",
+        "mach_msg_type_name_t", "mach_msg_type_number_t", "mach_port_move_receive_t",
+        "mach_port_copy_send_t", "mach_port_make_send_t", "mach_port_move_send_t",
+        "mach_port_make_send_once_t", "mach_port_move_send_once_t", "mach_port_receive_t",
+        "mach_port_send_t", "mach_port_send_once_t", "mach_port_poly_t",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    return false;
+}
+
+/* A type standing in for one whose error was reported: a basic 32-bit
+   integer, marked so that the checks on types and arguments skip it. */
+Type *model_type_invalid(Ctx *c)
+{
+    (void)c;
+    Loc none = { 0 };
+    Type *t = type_new(none, TK_BASIC);
+    t->in_name = t->out_name = MT_INTEGER_32;
+    t->elem_bits = 32;
+    t->invalid = true;
+    return t;
+}
+
 Type *model_type_name(Ctx *c, Loc loc, Prim p)
 {
     if (p.is_num || ipc_lookup(p.name) >= 0)
@@ -214,10 +263,15 @@ Type *model_type_name(Ctx *c, Loc loc, Prim p)
     Type *t = type_lookup(c, p.name);
     if (!t) {
         diag_error(&c->diag, loc, "type '%s' is not defined", p.name);
-        t = type_new(loc, TK_BASIC);
-        t->in_name = t->out_name = MT_INTEGER_32;
-        t->elem_bits = 32;
+        if (std_types_name(p.name))
+            diag_note(&c->diag, loc, "'%s' is declared in <mach/std_types.defs>; "
+                      "include it after the subsystem statement", p.name);
+        /* One error per undefined name: later uses find this stand-in,
+           which the checks on types and arguments skip.  (It has no
+           location: a declaration of the name may still come.) */
+        t = model_type_invalid(c);
         t->name = t->ctype = p.name;
+        vec_push(&c->mod->types, t);
     }
     return t;
 }
@@ -226,6 +280,8 @@ Type *model_type_name(Ctx *c, Loc loc, Prim p)
  * used only to bound sizes while checking. */
 static bool check_count(Ctx *c, Loc loc, int64_t n, const char *what)
 {
+    if (n == EXPR_BAD)
+        return false;   /* reported already */
     if (n <= 0 || n > 0x7fffffff) {
         diag_error(&c->diag, loc, "%s %lld is out of range (1 to 2147483647)", what, (long long)n);
         return false;
@@ -235,6 +291,8 @@ static bool check_count(Ctx *c, Loc loc, int64_t n, const char *what)
 
 static Type *element_of(Ctx *c, Loc loc, Type *elem, const char *what)
 {
+    if (elem->invalid)
+        return elem;
     if (elem->varying || elem->out_of_line || elem->kind == TK_STRING) {
         diag_error(&c->diag, loc, "%s of a %s type '%s'", what,
                    elem->kind == TK_STRING ? "c_string" : elem->varying ? "varying" : "out-of-line",
@@ -292,7 +350,7 @@ Type *model_type_cstruct(Ctx *c, Loc loc, Vec *members)
     Type *t = type_new(loc, TK_STRUCT);
     for (size_t i = 0; i < members->n; i++) {
         Type *m = members->v[i];
-        if (m->is_port || m->out_of_line || m->varying || m->kind == TK_STRING)
+        if (!m->invalid && (m->is_port || m->out_of_line || m->varying || m->kind == TK_STRING))
             diag_error(&c->diag, loc, "struct member of type '%s' must be plain data",
                        m->name ? m->name : "(anonymous)");
     }
@@ -363,10 +421,10 @@ Type *model_type_enum(Ctx *c, Loc loc, Type *base, bool open, Vec *items)
 {
     Type *t = model_type_copy(c, base);
     t->loc = loc;
-    if (base->kind != TK_BASIC || base->is_port || base->number != 1 || base->out_of_line ||
+    if (!base->invalid && (base->kind != TK_BASIC || base->is_port || base->number != 1 || base->out_of_line ||
         !(base->in_name == MT_INTEGER_8 || base->in_name == MT_INTEGER_16 ||
           base->in_name == MT_INTEGER_32 || base->in_name == MT_INTEGER_64 ||
-          base->in_name == MT_CHAR || base->in_name == MT_BOOLEAN)) {
+          base->in_name == MT_CHAR || base->in_name == MT_BOOLEAN))) {
         diag_error(&c->diag, loc, "an enum's underlying type must be a single integer, not '%s'",
                    base->name ? base->name : "(anonymous)");
     }
@@ -389,7 +447,7 @@ Type *model_type_enum(Ctx *c, Loc loc, Type *base, bool open, Vec *items)
         hi = ((int64_t)1 << bits) - 1;
     for (size_t i = 0; i < items->n; i++) {
         EnumItem *e = items->v[i];
-        if (e->value < lo || e->value > hi)
+        if (e->value != EXPR_BAD && (e->value < lo || e->value > hi))
             diag_error(&c->diag, e->loc, "value %lld of '%s' does not fit in %u-bit %s '%s'",
                        (long long)e->value, e->name, bits, is_signed ? "signed" : "unsigned",
                        base->name ? base->name : "base type");
@@ -398,7 +456,7 @@ Type *model_type_enum(Ctx *c, Loc loc, Type *base, bool open, Vec *items)
             if (strcmp(e->name, f->name) == 0) {
                 diag_error(&c->diag, e->loc, "duplicate enum member '%s'", e->name);
                 diag_note(&c->diag, f->loc, "first declared here");
-            } else if (e->value == f->value) {
+            } else if (e->value == f->value && e->value != EXPR_BAD) {
                 diag_error(&c->diag, e->loc, "'%s' has the same value (%lld) as '%s'",
                            e->name, (long long)e->value, f->name);
                 diag_note(&c->diag, f->loc, "'%s' declared here", f->name);
@@ -473,7 +531,7 @@ void model_declare_type(Ctx *c, Loc loc, const char *name, Type *t)
     need_subsystem(c, loc, "a type declaration");
     /* GNU MIG refuses a second declaration of a name, predefined ones too. */
     Type *old = type_lookup(c, name);
-    if (old) {
+    if (old && !(old->invalid && !old->loc.file)) {   /* (not the stand-in of an undefined name) */
         if (old->loc.file) {
             diag_error(&c->diag, loc, "type '%s' is already defined", name);
             diag_note(&c->diag, old->loc, "first defined here");
@@ -616,7 +674,7 @@ static void place_arg(Ctx *c, Routine *r, Arg *a)
     case AK_REPLYPORT:
     case AK_UREPLYPORT:
     case AK_SREPLYPORT:
-        if (!is_port_type(a->type))
+        if (!is_port_type(a->type) && !a->type->invalid)
             diag_error(&c->diag, a->loc, "%s argument '%s' must be a single port, not '%s'",
                        a->kind == AK_REQUESTPORT ? "request port" : "reply port", a->name,
                        a->type->name ? a->type->name : "(anonymous)");
@@ -643,6 +701,11 @@ static void set_arg_dealloc(Ctx *c, Arg *a)
     if (a->flags & AF_DEALLOC) a->dealloc = DEALLOC_YES;
     if (a->flags & AF_NOTDEALLOC) a->dealloc = DEALLOC_NO;
     if (a->flags & AF_DEALLOC_CHOICE) a->dealloc = DEALLOC_CHOICE;
+    a->longform = t->longform;
+    if (a->flags & AF_ISLONG) a->longform = 1;
+    if (a->flags & AF_ISNOTLONG) a->longform = -1;
+    if (t->invalid)
+        return;   /* what the flags would mean depends on a type that is not defined */
     if (a->dealloc != DEALLOC_NO && !t->out_of_line && !t->indefinite && !t->is_port)
         diag_warn(&c->diag, a->loc, "'%s' is not out of line: dealloc has no effect", a->name);
     /* As GNU MIG: both flags cancel out, and notdealloc alone only says
@@ -662,9 +725,6 @@ static void set_arg_dealloc(Ctx *c, Arg *a)
     if ((a->flags & AF_SERVERCOPY) && !t->indefinite)
         diag_warn(&c->diag, a->loc, "'%s': servercopy has no effect (only an unbounded array, which may "
                   "arrive out of line, can be left to the server)", a->name);
-    a->longform = t->longform;
-    if (a->flags & AF_ISLONG) a->longform = 1;
-    if (a->flags & AF_ISNOTLONG) a->longform = -1;
 }
 
 void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
@@ -846,7 +906,8 @@ void model_finish(Ctx *c)
     Module *m = c->mod;
     if (!m->subsystem) {
         Loc loc = { c->input_name, 1, 1, NULL };
-        diag_error(&c->diag, loc, "no subsystem statement: every .defs file needs 'subsystem NAME BASE;'");
+        if (!m->has_subsystem)   /* (else its lack, or its syntax, was reported already) */
+            diag_error(&c->diag, loc, "no subsystem statement: every .defs file needs 'subsystem NAME BASE;'");
         return;
     }
     if (m->kernel_user || m->kernel_server)

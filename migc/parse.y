@@ -18,9 +18,12 @@ void lex_close(void *scanner);
     } while (0)
 #define YYLOCATION_PRINT(File, Loc) ((void)0)
 
+bool lex_gave_up(void *scanner);
+
 static void mig_yyerror(Loc *loc, Ctx *c, void *scanner, const char *msg)
 {
-    (void)scanner;
+    if (lex_gave_up(scanner))
+        return;   /* the scanner ended the input early, and said why */
     diag_error(&c->diag, *loc, "%s", msg);
 }
 
@@ -29,6 +32,8 @@ static void mig_yyerror(Loc *loc, Ctx *c, void *scanner, const char *msg)
 static int64_t expr_op(Ctx *c, Loc loc, int op, int64_t a, int64_t b)
 {
     int64_t r = 0;
+    if (a == EXPR_BAD || b == EXPR_BAD)
+        return EXPR_BAD;
     bool bad = false;
     switch (op) {
     case '+': bad = __builtin_add_overflow(a, b, &r); break;
@@ -37,7 +42,7 @@ static int64_t expr_op(Ctx *c, Loc loc, int op, int64_t a, int64_t b)
     case '/':
         if (b == 0) {
             diag_error(&c->diag, loc, "division by zero");
-            return 0;
+            return EXPR_BAD;
         }
         bad = (a == INT64_MIN && b == -1);
         if (!bad) r = a / b;
@@ -45,7 +50,7 @@ static int64_t expr_op(Ctx *c, Loc loc, int op, int64_t a, int64_t b)
     }
     if (bad || r > 0xffffffffLL || r < -0x80000000LL) {
         diag_error(&c->diag, loc, "integer expression overflows 32 bits");
-        return 0;
+        return EXPR_BAD;
     }
     return r;
 }
@@ -138,9 +143,17 @@ word
     | NUMBER                       { $$ = xsprintf("%lld", (long long)$1); }
     ;
 
+/* A subsystem statement that cannot be read still counts as one: the
+   declarations after it are not reported as coming before the subsystem. */
 subsystem
     : sSUBSYSTEM submods IDENT intexp
         { model_subsystem(c, @3, $3, $4, ($2 & 1) != 0, ($2 & 2) != 0); }
+    | sSUBSYSTEM submods IDENT '-' intexp
+        {
+            diag_error(&c->diag, @4, "the subsystem base cannot be negative");
+            model_subsystem(c, @3, $3, 0, ($2 & 1) != 0, ($2 & 2) != 0);
+        }
+    | sSUBSYSTEM error             { model_subsystem(c, @1, NULL, 0, false, false); }
     ;
 
 submods
@@ -149,8 +162,11 @@ submods
     | submods sKERNELSERVER        { $$ = $1 | 2; }
     ;
 
+/* A declaration that cannot be read still declares its name (as a type
+   the checks skip): its uses are not also reported as undefined. */
 typedecl
     : sTYPE name '=' transtypespec { model_declare_type(c, @2, $2, $4); }
+    | sTYPE name '=' error         { model_declare_type(c, @2, $2, model_type_invalid(c)); }
     ;
 
 transtypespec
