@@ -204,11 +204,14 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
         return;
     }
     if (f->out_of_line) {
-        out(o, "\t__builtin_memcpy(&%s, %s + %u, %u);\n", dst, P, f->data_off, t->pointer_size);
+        /* Plain loads, unless the count has a check (a whole number of
+         * elements): then that check comes here, with the others. */
+        Out *to = f->count_mult > 1 ? o : ty->intran ? later : plain;
+        out(to, "\t__builtin_memcpy(&%s, %s + %u, %u);\n", dst, P, f->data_off, t->pointer_size);
         if (a->count) {
-            out(o, "\t{\n");
-            emit_count_read(o, f, P, fail);
-            out(o, "\t\t%s = migc_n;\n\t}\n", a->count->name);
+            out(to, "\t{\n");
+            emit_count_read(to, f, P, fail);
+            out(to, "\t\t%s = migc_n;\n\t}\n", a->count->name);
         }
         return;
     }
@@ -445,6 +448,13 @@ static void emit_circular_check(Out *o, const Field *f, const char *R)
     out(o, "\t\tOutHeadP->msgh_bits |= MACH_MSGH_BITS_CIRCULAR;\n");
 }
 
+/* The messages' bytes, as aligned as their header: the compiler may then
+ * join stores and clear whole words. */
+static const char *aligned_base(const char *head)
+{
+    return xsprintf("(char *)__builtin_assume_aligned(%s, _Alignof(mach_msg_header_t))", head);
+}
+
 static void emit_server_routine(Out *o, Routine *r)
 {
     const Target *t = o->t;
@@ -456,10 +466,10 @@ static void emit_server_routine(Out *o, Routine *r)
         r->name);
     out(o, "\tmig_reply_header_t *OutP = (mig_reply_header_t *)OutHeadP;\n");
     for (unsigned s = 0; s < rq->nsegs; s++)
-        out(o, "\tchar *P%u%s;\n", s, s == 0 ? " = (char *)InHeadP" : "");
+        out(o, "\tchar *P%u%s;\n", s, s == 0 ? xsprintf(" = %s", aligned_base("InHeadP")) : "");
     if (rp)
         for (unsigned s = 0; s < rp->nsegs; s++)
-            out(o, "\tchar *R%u%s;\n", s, s == 0 ? " = (char *)OutHeadP" : "");
+            out(o, "\tchar *R%u%s;\n", s, s == 0 ? xsprintf(" = %s", aligned_base("OutHeadP")) : "");
     out(o, "\tuint32_t msgh_size = InHeadP->msgh_size;\n");
     out(o, "\tint msgh_complex = (InHeadP->msgh_bits & MACH_MSGH_BITS_COMPLEX) != 0;\n");
     declare_locals(o, r, rq, rp);
@@ -580,7 +590,8 @@ static void emit_server_routine(Out *o, Routine *r)
             continue;
         unsigned padded = (f->data_size + pad_mask(t)) & ~pad_mask(t);
         if (f->is_string)
-            out(o, "\t__builtin_memset(R0 + %u, 0, %u);\n", f->data_off, padded);
+            out(o, "\t__builtin_memset(__builtin_assume_aligned(R0 + %u, %s), 0, %u);\n", f->data_off,
+                f->data_off % 8 == 0 ? "_Alignof(mach_msg_header_t)" : f->data_off % 4 == 0 ? "4" : "1", padded);
         else if (padded > f->data_size)
             out(o, "\t__builtin_memset(R0 + %u, 0, %u);\n", f->data_off + f->data_size, padded - f->data_size);
     }
