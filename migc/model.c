@@ -340,6 +340,7 @@ Type *model_type_declared(Ctx *c, Type *t)
 {
     Type *n = model_type_copy(c, t);
     n->ctype = n->server_ctype = NULL;
+    n->alias = t->name != NULL;
     return n;
 }
 
