@@ -15,8 +15,9 @@ static void guard_open(Out *o, const char *kind)
     out(o, "#ifndef mig_external\n#define mig_external extern\n#endif\n\n");
 }
 
-/* The macros GNU MIG writes before each prototype since 2024 (not in
- * 1.8+git20231217): NAME is the routine's name as this header declares it,
+/* The macros GNU MIG writes before each prototype after its 2023-12-17
+ * snapshot (upstream HEAD d27138506196 does; Debian's 1.8+git20231217
+ * does not): NAME is the routine's name as this header declares it,
  * prefixes included, in upper case; simpleroutines have a reply id too. */
 static void rpc_macros(Out *o, const Routine *r, const char *name)
 {

@@ -240,7 +240,8 @@ const char *param_shape(const Arg *a, bool server, bool *konst, bool *star)
 }
 
 /* An inline array of char of varying size, declared as such (not as another
- * name of such a type): since 2024 GNU MIG's user prototypes pass it as a
+ * name of such a type): GNU MIG's user prototypes after its 2023-12-17
+ * snapshot (upstream HEAD d27138506196) pass it as a
  * pointer to char, so that callers may pass a smaller buffer without
  * -Wstringop-overflow, and a header declaring the array type meets a stub
  * defined with the pointer under -Warray-parameter. */
