@@ -94,6 +94,52 @@ SRC
   rm -rf "$tree/state/lists" "$tree/cache"
 fi
 
+# GNU MIG's upstream HEAD, built from the newest ../shared/upstream/mig-*.tar.xz
+# (a `git archive` tarball; MIGC_UPSTREAM names another directory) for both
+# targets, into mig-head-amd64 and mig-head-i386: bin/TARGET-mig (its own
+# driver) and libexec/TARGET-migcom, both native programs.  No Hurd cross
+# compiler is needed: GNU MIG's configure compiles the target's type sizes
+# with a TARGET-gcc, and a wrapper running the host's gcc with -m32 or -m64
+# and the kit's GNU Mach headers serves (the installed driver uses it as its
+# preprocessor).  Built once; .version holds the tarball's name.
+upstream=${MIGC_UPSTREAM:-$here/../shared/upstream}
+head_tar=$(ls "$upstream"/mig-*.tar.xz 2>/dev/null | tail -n 1 || true)
+build_head() { # build_head TARGET DIR INCLUDE_DIR -m32|-m64
+  local target=$1 dir=$2 inc=$3 m=$4 name src b
+  name=$(basename "$head_tar" .tar.xz)
+  # The wrapper stays in the kit: the installed driver runs it as its cpp.
+  # Written every time, so that it follows the kit; its headers are not
+  # canonicalised (-MD output names them as given, as GNU Mach's build sees).
+  mkdir -p "$kit/$dir/bin"
+  printf '#!/bin/sh\nexec gcc %s -fno-canonical-system-headers -isystem "%s" "$@"\n' "$m" "$inc" > "$kit/$dir/bin/$target-gcc"
+  chmod +x "$kit/$dir/bin/$target-gcc"
+  [ "$(cat "$kit/$dir/.version" 2>/dev/null)" = "$name" ] && return 0
+  for tool in autoreconf make flex bison; do
+    command -v $tool >/dev/null || { echo "kit.sh: $tool is needed to build GNU MIG HEAD" >&2; return 1; }
+  done
+  echo "kit.sh: building GNU MIG $name for $target into $kit/$dir" >&2
+  b=$kit/build-$dir
+  rm -rf "${b:?}" "${kit:?}/$dir/libexec" "${kit:?}/$dir/bin/$target-mig" "$kit/$dir/.version"
+  mkdir -p "$b"
+  tar -C "$b" -xJf "$head_tar"
+  src=$(echo "$b"/mig-*/)
+  (cd "$src" && autoreconf -fi) > "$b/log" 2>&1 &&
+  (cd "$src" && export PATH=$kit/$dir/bin:$PATH && ./configure --target="$target" --prefix="$kit/$dir" \
+     CC=gcc TARGET_CPPFLAGS="-I$inc" && make -j2 && make install) >> "$b/log" 2>&1 ||
+    { echo "kit.sh: building GNU MIG HEAD for $target failed, see $b/log" >&2; return 1; }
+  echo "$name" > "$kit/$dir/.version"
+  rm -rf "${b:?}"
+}
+if [ -n "$head_tar" ]; then
+  # Tests run in parallel may each ask for it: one builds, the others wait.
+  exec 9>"$kit/.mig-head.lock"
+  flock 9
+  build_head x86_64-gnu mig-head-amd64 "$kit/gnumach-dev-amd64/usr/include/x86_64-linux-gnu" -m64
+  build_head i686-gnu mig-head-i386 "$kit/gnumach-dev-i386/usr/include/i386-linux-gnu" -m32
+  flock -u 9
+  pkgs+=("GNU-MIG-HEAD:x86_64-gnu mig-head-amd64" "GNU-MIG-HEAD:i686-gnu mig-head-i386")
+fi
+
 for p in "${pkgs[@]}"; do
   set -- $p
   printf '%-32s %s\n' "$1" "$(cat "$kit/$2/.version")"

@@ -15,6 +15,20 @@ static void guard_open(Out *o, const char *kind)
     out(o, "#ifndef mig_external\n#define mig_external extern\n#endif\n\n");
 }
 
+/* The macros GNU MIG writes before each prototype after its 2023-12-17
+ * snapshot (upstream HEAD d27138506196 does; Debian's 1.8+git20231217
+ * does not): NAME is the routine's name as this header declares it,
+ * prefixes included, in upper case; simpleroutines have a reply id too. */
+static void rpc_macros(Out *o, const Routine *r, const char *name)
+{
+    char *up = xsprintf("%s", name);
+    for (char *p = up; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    out(o, "#define MIG_RPC_HAVE_%s\n", up);
+    out(o, "#define MIG_RPC_REQUEST_ID_%s %d\n", up, wire_id(r->request_id));
+    out(o, "#define MIG_RPC_REPLY_ID_%s %d\n", up, wire_id(r->reply_id));
+}
+
 void emit_user_header(Out *o)
 {
     guard_open(o, "User");
@@ -23,20 +37,23 @@ void emit_user_header(Out *o)
     emit_enum_exports(o);
     for (size_t i = 0; i < o->m->routines.n; i++) {
         Routine *r = o->m->routines.v[i];
-        out(o, "/* %s %s */\nmig_external kern_return_t %s\n", r->simple ? "SimpleRoutine" : "Routine",
-            r->name, user_name(o, r));
+        out(o, "/* %s %s */\n", r->simple ? "SimpleRoutine" : "Routine", r->name);
+        rpc_macros(o, r, user_name(o, r));
+        out(o, "mig_external kern_return_t %s\n", user_name(o, r));
         emit_user_params(o, r, true);
         out(o, ";\n\n");
     }
     out(o, "#endif\n");
 }
 
-static void server_protos(Out *o)
+static void server_protos(Out *o, bool macros)
 {
     for (size_t i = 0; i < o->m->routines.n; i++) {
         Routine *r = o->m->routines.v[i];
-        out(o, "/* %s %s */\nextern kern_return_t %s\n", r->simple ? "SimpleRoutine" : "Routine",
-            r->name, server_name(o, r));
+        out(o, "/* %s %s */\n", r->simple ? "SimpleRoutine" : "Routine", r->name);
+        if (macros)
+            rpc_macros(o, r, server_name(o, r));
+        out(o, "extern kern_return_t %s\n", server_name(o, r));
         emit_server_params(o, r);
         out(o, ";\n\n");
     }
@@ -48,7 +65,7 @@ void emit_server_header(Out *o)
     emit_imports(o, IMPORT_SERVER);
     out(o, "\n");
     emit_enum_exports(o);
-    server_protos(o);
+    server_protos(o, true);
     const char *demux = demux_name(o);
     if (o->m->has_demux) {
         out(o, "/* The demux: true when the request was one of this subsystem's. */\n");
@@ -73,6 +90,8 @@ void emit_inline_header(Out *o)
     guard_open(o, "Inline");
     emit_imports(o, IMPORT_SERVER);
     out(o, "\n");
-    server_protos(o);
+    /* (GNU MIG writes no inline header: nothing to agree with; and the
+     * server header, included beside it, defines the macros.) */
+    server_protos(o, false);
     out(o, "#endif\n");
 }

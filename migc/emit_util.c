@@ -245,11 +245,34 @@ const char *param_shape(const Arg *a, bool server, bool *konst, bool *star)
     }
 }
 
+/* An inline array of char of varying size, declared as such (not as another
+ * name of such a type): GNU MIG's user prototypes after its 2023-12-17
+ * snapshot (upstream HEAD d27138506196) pass it as a
+ * pointer to char, so that callers may pass a smaller buffer without
+ * -Wstringop-overflow, and a header declaring the array type meets a stub
+ * defined with the pointer under -Warray-parameter. */
+static bool char_array_param(const Arg *a)
+{
+    const Type *t = a->type;
+    if (!arg_is_array(a) || !t->varying || t->alias || (a->kind != AK_IN && a->kind != AK_OUT))
+        return false;
+    return t->kind == TK_STRING || (t->element && strcmp(elem_ctype(a, false), "char") == 0);
+}
+
 static void param(Out *o, const Arg *a, bool server)
 {
     bool konst, star;
     const char *ct = param_shape(a, server, &konst, &star);
     static const char *const fmt[2][2] = { { "%s %s", "%s *%s" }, { "const %s %s", "const %s *%s" } };
+    if (!server && char_array_param(a)) {
+        /* GNU MIG writes const_NAME for the input: the same type, without
+         * needing that typedef (section 9 of docs/language.md). */
+        if (a->kind == AK_IN)
+            out(o, "const char *%s", a->name);
+        else
+            out(o, "char *%s /* max of %u elements */", a->name, a->type->number);
+        return;
+    }
     out(o, fmt[konst][star], ct, a->name);
 }
 

@@ -193,6 +193,8 @@ typedef struct Type {
     struct Type **members;  /* struct { T a; ... }: member types, laid out by the target */
     size_t nmembers;
     bool word_sized;        /* uintptr_t / intptr_t: as wide as the target's word */
+    bool alias;             /* declared as another name (type A = B;): GNU MIG HEAD keeps
+                               A's array prototypes as 1.8+git20231217's */
     /* typed enums (migc extension) */
     EnumItem **enums;       /* members, in declaration order */
     size_t nenums;

@@ -82,6 +82,8 @@ static void declare_builtins(Ctx *c)
     Loc loc = { 0 };
     static const struct { const char *name; int mt; unsigned bits; } builtins[] = {
         { "int", MT_INTEGER_32, 32 }, { "char", MT_CHAR, 8 }, { "short", MT_INTEGER_16, 16 },
+        /* (both GNU MIGs: Debian's 1.8+git20231217 carries it as a patch) */
+        { "int64", MT_INTEGER_64, 64 },
     };
     for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++) {
         Type *t = type_new(loc, TK_BASIC);
@@ -400,6 +402,7 @@ Type *model_type_declared(Ctx *c, Type *t)
 {
     Type *n = model_type_copy(c, t);
     n->ctype = n->server_ctype = NULL;
+    n->alias = t->name != NULL;
     return n;
 }
 
