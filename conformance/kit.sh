@@ -108,10 +108,12 @@ build_head() { # build_head TARGET DIR INCLUDE_DIR -m32|-m64
   local target=$1 dir=$2 inc=$3 m=$4 name src b
   name=$(basename "$head_tar" .tar.xz)
   # The wrapper stays in the kit: the installed driver runs it as its cpp.
-  # Written every time, so that it follows the kit; its headers are not
-  # canonicalised (-MD output names them as given, as GNU Mach's build sees).
+  # Written every time, so that it follows the kit.  The headers' directory
+  # comes last, as a plain -I: as a system directory (-isystem,
+  # -idirafter) gcc would drop a caller's -I naming the same directory, and
+  # -MD output would spell its path the kit's way, not the caller's.
   mkdir -p "$kit/$dir/bin"
-  printf '#!/bin/sh\nexec gcc %s -fno-canonical-system-headers -isystem "%s" "$@"\n' "$m" "$inc" > "$kit/$dir/bin/$target-gcc"
+  printf '#!/bin/sh\nexec gcc %s -fno-canonical-system-headers "$@" -I "%s"\n' "$m" "$inc" > "$kit/$dir/bin/$target-gcc"
   chmod +x "$kit/$dir/bin/$target-gcc"
   [ "$(cat "$kit/$dir/.version" 2>/dev/null)" = "$name" ] && return 0
   for tool in autoreconf make flex bison; do

@@ -273,7 +273,7 @@ Type *model_type_name(Ctx *c, Loc loc, Prim p)
            location: a declaration of the name may still come.) */
         t = model_type_invalid(c);
         t->name = t->ctype = p.name;
-        vec_push(&c->mod->types, t);
+        type_add(c, t);
     }
     return t;
 }
