@@ -19,7 +19,6 @@
 
 extern char **environ;
 
-#define MIGC_VERSION "0.1"
 /* configure --target=T makes T the default (-DMIGC_DEFAULT_TARGET). */
 #ifdef MIGC_DEFAULT_TARGET
 #define DEFAULT_TARGET MIGC_DEFAULT_TARGET
@@ -336,6 +335,9 @@ static char **cpp_command(Driver *d, const char *file)
         split_words(&v, env_cc && *env_cc ? env_cc : "gcc");
         split_words(&v, "-E -x c");
         split_words(&v, o->target->cpp_arch ? o->target->cpp_arch : "");
+        /* A .defs file can tell migc from GNU MIG (not with -cc or $CPP:
+           that command may not take -D, as `cat' does not). */
+        vec_push(&v, xsprintf("-D__MIGC__=%d", MIGC_VERSION_NUMBER));
     }
     for (size_t i = 0; i < o->cpp_args.n; i++)
         vec_push(&v, o->cpp_args.v[i]);
@@ -775,8 +777,10 @@ int driver_main(int argc, char **argv)
         return 1;
     }
     if (d.opt.files.n == 0) {
-        drv_error(&d, "no .defs file given (try --help)");
-        return 1;
+        /* GNU MIG's driver does nothing and succeeds: a build whose list
+         * of .defs files is empty must not fail with migc either. */
+        diag_note(&d.diag, (Loc){0}, "no .defs file given: nothing to do (try --help)");
+        return 0;
     }
     for (size_t i = 0; i < d.opt.files.n; i++)
         if (!process_file(&d, d.opt.files.v[i]))

@@ -4,7 +4,6 @@
 
 #include "migc.h"
 
-#define MIGC_VERSION "0.1"
 
 /* One descriptor as 32-bit words, with the positions of its run-time parts. */
 typedef struct Desc {

@@ -13,6 +13,28 @@ static void guard_open(Out *o, const char *kind)
     out(o, "#include <mach/kern_return.h>\n#include <mach/port.h>\n#include <mach/message.h>\n");
     out(o, "#include <mach/mig_errors.h>\n\n");
     out(o, "#ifndef mig_external\n#define mig_external extern\n#endif\n\n");
+    out(o, "#ifndef __MIGC__\n#define __MIGC__ %d\t/* migc %s wrote this header */\n#endif\n\n", MIGC_VERSION_NUMBER,
+        MIGC_VERSION);
+    /* What a server loop sizes its buffers with: the largest message each
+     * way on this target (inline data at its bound, out-of-line data as
+     * its pointer), and at least an error reply. */
+    unsigned rq = 0, rp = 0;
+    for (size_t i = 0; i < o->m->routines.n; i++) {
+        const Routine *r = o->m->routines.v[i];
+        const MsgLayout *q = r->request[o->tindex], *p = r->reply[o->tindex];
+        if (q && q->max_size > rq)
+            rq = q->max_size;
+        if (p && p->max_size > rp)
+            rp = p->max_size;
+    }
+    out(o, "/* The largest request and reply of subsystem %s, in bytes. */\n", o->m->subsystem);
+    /* No routine: a header still arrives.  No reply: the demultiplexer
+     * still answers with an error (the header, RetCode's descriptor and
+     * RetCode, each item aligned as the target aligns data). */
+    unsigned m = o->t->msg_align - 1;
+    unsigned err = (((o->t->header_size + o->t->type_size + m) & ~m) + 4 + m) & ~m;
+    out(o, "#define %s_MAX_REQUEST_SIZE %u\n", o->m->subsystem, rq ? rq : o->t->header_size);
+    out(o, "#define %s_MAX_REPLY_SIZE %u\n\n", o->m->subsystem, rp > err ? rp : err);
 }
 
 /* The macros GNU MIG writes before each prototype after its 2023-12-17

@@ -8,6 +8,9 @@
 #ifndef MIGC_H
 #define MIGC_H
 
+#define MIGC_VERSION "0.1"
+#define MIGC_VERSION_NUMBER 100   /* MAJOR * 10000 + MINOR * 100 + PATCH: the value of __MIGC__ */
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
