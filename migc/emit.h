@@ -33,8 +33,18 @@ const char *server_name(Out *o, const Routine *r);
 const char *demux_name(Out *o);
 const char *subr(Out *o, const char *name);    /* a runtime function, with -subrprefix */
 
+/* Names of what a stub's body declares for an argument: arg_NAME for its
+ * value (a parameter of the user stub, a local of the server stub), and
+ * KIND_NAME for a form of it (msg: as the request carries it, before its
+ * intran; out: after its outtran; ports, ool, buf: the server stub's room
+ * for and facts about an unbounded array).  migc's own locals begin with
+ * none of these prefixes, and no two prefixes begin alike: no argument
+ * name can meet another name in the body (docs/language.md). */
+const char *arg_name(const Arg *a);
+const char *derived_name(const Arg *a, const char *kind);
+
 bool arg_is_array(const Arg *a);            /* passed by reference as an array */
-void emit_user_params(Out *o, const Routine *r, bool names);
+void emit_user_params(Out *o, const Routine *r, bool names); /* names: the user's, else arg_NAME */
 void emit_server_params(Out *o, const Routine *r);
 void emit_preamble(Out *o, const char *what);
 void emit_imports(Out *o, ImportKind kind);

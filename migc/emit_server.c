@@ -102,7 +102,7 @@ static const char *indefinite_room(Out *o, const Arg *a, const Field *f)
 {
     if (indefinite_in_place(o->t, a, f))
         return xsprintf("(R0 + %u)", f->data_off);
-    return xsprintf("&%s_buf", a->name);
+    return xsprintf("&%s", derived_name(a, "buf"));
 }
 
 /* Locals that hold each argument for the call. */
@@ -126,41 +126,41 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
                 if (out_in_place(o->t, rp, a, f))
                     ;   /* addressed in the call (in_place_arg) */
                 else /* A string buffer starts zeroed: what follows its NUL is sent too. */
-                    out(o, "\t%s %s[%u]%s;\n", elem_ctype(a, true), a->name, n, f->is_string ? " = { 0 }" : "");
+                    out(o, "\t%s %s[%u]%s;\n", elem_ctype(a, true), arg_name(a), n, f->is_string ? " = { 0 }" : "");
             } else if (f == NULL && is_out(a))
-                out(o, "\t%s %s[1];\n", elem_ctype(a, true), a->name);
+                out(o, "\t%s %s[1];\n", elem_ctype(a, true), arg_name(a));
             else if (t->is_port && ports_in_place(rq, field_of(rq, a)))
-                out(o, "\tvoid *%s;\n", a->name);
+                out(o, "\tvoid *%s;\n", arg_name(a));
             else if (t->is_port)
-                out(o, "\tmach_port_t %s[%u];\n", a->name, t->number ? t->number : 1);
+                out(o, "\tmach_port_t %s[%u];\n", arg_name(a), t->number ? t->number : 1);
             else
-                out(o, "\t%s *%s;\n", elem_ctype(a, true), a->name);
+                out(o, "\t%s *%s;\n", elem_ctype(a, true), arg_name(a));
         } else if (rp && out_in_place(o->t, rp, a, field_of(rp, a)))
             ;   /* addressed in the call (in_place_arg) */
         else if (in_in_place(o->t, rq, a, field_of(rq, a)))
             ;   /* read in the call */
         else
-            out(o, "\t%s %s;\n", server_ctype(a), a->name);
+            out(o, "\t%s %s;\n", server_ctype(a), arg_name(a));
         const Field *qf = field_of(rq, a);
         if (qf && qf->indefinite && qf->is_port && !ports_in_place(rq, qf))
-            out(o, "\tmach_port_t %s_ports[%u];\n", a->name, qf->inline_max ? qf->inline_max : 1);
+            out(o, "\tmach_port_t %s[%u];\n", derived_name(a, "ports"), qf->inline_max ? qf->inline_max : 1);
         if (qf && qf->indefinite && !rq->ool_consumed)
-            out(o, "\tint %s_ool = 0;\n", a->name);
+            out(o, "\tint %s = 0;\n", derived_name(a, "ool"));
         const Field *rf = field_of(rp, a);
         if (rf && rf->indefinite && !indefinite_in_place(o->t, a, rf))   /* room for the inline form of the reply */
-            out(o, "\tunion { char b[%u]; uint64_t align; } %s_buf;\n",
-                rf->inline_max ? rf->inline_max * rf->elem_size : 1, a->name);
+            out(o, "\tunion { char b[%u]; uint64_t align; } %s;\n",
+                rf->inline_max ? rf->inline_max * rf->elem_size : 1, derived_name(a, "buf"));
         if (a->count)
-            out(o, "\tmach_msg_type_number_t %s;\n", a->count->name);
+            out(o, "\tmach_msg_type_number_t %s;\n", arg_name(a->count));
         if (a->scopy)
-            out(o, "\tboolean_t %s = FALSE;\n", a->scopy->name);
+            out(o, "\tboolean_t %s = FALSE;\n", arg_name(a->scopy));
         if (a->poly && a->poly->in_server_proto)
-            out(o, "\tmach_msg_type_name_t %s = %d;\n", a->poly->name,
+            out(o, "\tmach_msg_type_name_t %s = %d;\n", arg_name(a->poly),
                 t->in_name == MT_POLYMORPHIC ? MT_MOVE_SEND : t->in_name);
         if (a->dealloc_arg && is_out(a))
-            out(o, "\tboolean_t %s = FALSE;\n", a->dealloc_arg->name);
+            out(o, "\tboolean_t %s = FALSE;\n", arg_name(a->dealloc_arg));
         if (t->intran && a->kind != AK_OUT)
-            out(o, "\t%s %s_msg;\n", intran_arg_ctype(a), a->name);
+            out(o, "\t%s %s;\n", intran_arg_ctype(a), derived_name(a, "msg"));
     }
 }
 
@@ -177,12 +177,12 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
     const Arg *a = f->arg;
     const Type *ty = a->type;
     const char *fail = "{ OutP->RetCode = MIG_BAD_ARGUMENTS; return; }";
-    const char *dst = ty->intran ? xsprintf("%s_msg", a->name) : a->name;
+    const char *dst = ty->intran ? derived_name(a, "msg") : arg_name(a);
     out(o, "\t/* %s */\n", a->name);
     emit_desc_check(o, f, P, fail);
     emit_poly_complex_check(o, f, P, fail);
     if (a->poly && a->poly->in_server_proto)
-        out(o, "\t%s = %s;\n", a->poly->name, desc_name_expr(o, f, P));
+        out(o, "\t%s = %s;\n", arg_name(a->poly), desc_name_expr(o, f, P));
     if (f->indefinite) {
         out(o, "\t{\n");
         emit_count_read(o, f, P, fail);
@@ -190,17 +190,17 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
         if (f->is_port && !ports_in_place(ml, f)) {
             /* Inline ports are wider than mach_port_t: converted into a local array. */
             out(o, "\t\tif (migc_in_line) {\n\t\t\tif (mig_unlikely(migc_n > %u))\n\t\t\t\t%s\n", f->inline_max, fail);
-            out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t\t%s_ports[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
-                a->name, P, f->data_off, t->port_size);
-            out(o, "\t\t\t%s = %s_ports;\n\t\t}\n", a->name, a->name);
+            out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
+                derived_name(a, "ports"), P, f->data_off, t->port_size);
+            out(o, "\t\t\t%s = %s;\n\t\t}\n", arg_name(a), derived_name(a, "ports"));
         } else
-            out(o, "\t\tif (migc_in_line)\n\t\t\t%s = (void *)(%s + %u);\n", a->name, P, f->data_off);
-        out(o, "\t\telse\n\t\t\t__builtin_memcpy(&%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
+            out(o, "\t\tif (migc_in_line)\n\t\t\t%s = (void *)(%s + %u);\n", arg_name(a), P, f->data_off);
+        out(o, "\t\telse\n\t\t\t__builtin_memcpy(&%s, %s + %u, %u);\n", arg_name(a), P, f->data_off, t->pointer_size);
         if (a->scopy)
-            out(o, "\t\t%s = migc_in_line;\n", a->scopy->name);
+            out(o, "\t\t%s = migc_in_line;\n", arg_name(a->scopy));
         if (!ml->ool_consumed)
-            out(o, "\t\t%s_ool = !migc_in_line;\n", a->name);
-        out(o, "\t\t%s = migc_n;\n\t}\n", a->count->name);
+            out(o, "\t\t%s = !migc_in_line;\n", derived_name(a, "ool"));
+        out(o, "\t\t%s = migc_n;\n\t}\n", arg_name(a->count));
         return;
     }
     if (f->out_of_line) {
@@ -211,7 +211,7 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
         if (a->count) {
             out(to, "\t{\n");
             emit_count_read(to, f, P, fail);
-            out(to, "\t\t%s = migc_n;\n\t}\n", a->count->name);
+            out(to, "\t\t%s = migc_n;\n\t}\n", arg_name(a->count));
         }
         return;
     }
@@ -221,14 +221,14 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
         emit_varying_span(o, ml, f, P, nextseg, "(char *)InHeadP", ml->seg_size[nextseg], fail);
         if (f->is_port && !ports_in_place(ml, f))
             out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
-                a->name, P, f->data_off, t->port_size);
+                arg_name(a), P, f->data_off, t->port_size);
         else
-            out(o, "\t\t%s = (void *)(%s + %u);\n", a->name, P, f->data_off);
+            out(o, "\t\t%s = (void *)(%s + %u);\n", arg_name(a), P, f->data_off);
         if (f->is_string)   /* terminated here, whatever the sender did */
             out(o, "\t\tif (mig_unlikely(migc_n == 0))\n\t\t\t%s\n\t\t(%s + %u)[migc_n - 1] = 0;\n", fail, P,
                 f->data_off);
         if (a->count)
-            out(o, "\t\t%s = migc_n;\n", a->count->name);
+            out(o, "\t\t%s = migc_n;\n", arg_name(a->count));
         out(o, "\t}\n");
         return;
     }
@@ -239,15 +239,15 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
             return;
         }
         if (ports_in_place(ml, f)) {
-            out(o, "\t%s = (void *)(%s + %u);\n", a->name, P, f->data_off);
+            out(o, "\t%s = (void *)(%s + %u);\n", arg_name(a), P, f->data_off);
             return;
         }
         out(o, "\tfor (uint32_t migc_i = 0; migc_i < %u; migc_i++)\n\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
-            f->number, a->name, P, f->data_off, t->port_size);
+            f->number, arg_name(a), P, f->data_off, t->port_size);
         return;
     }
     if (arg_is_array(a)) {
-        out(o, "\t%s = (void *)(%s + %u);\n", a->name, P, f->data_off);
+        out(o, "\t%s = (void *)(%s + %u);\n", arg_name(a), P, f->data_off);
         if (f->is_string)   /* terminated here, whatever the sender did */
             out(o, "\t(%s + %u)[%u] = 0;\n", P, f->data_off, f->data_size - 1);
         return;
@@ -270,14 +270,14 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
     const Type *ty = a->type;
     const char *number = NULL;
     out(o, "\t/* %s */\n", a->name);
-    const char *v = a->name;
+    const char *v = arg_name(a);
     if (ty->outtran) {
-        out(o, "\t%s %s_out = %s(%s);\n", ty->outtran_type ? ty->outtran_type : user_ctype(a), a->name,
-            ty->outtran, a->name);
-        v = xsprintf("%s_out", a->name);
+        out(o, "\t%s %s = %s(%s);\n", ty->outtran_type ? ty->outtran_type : user_ctype(a), derived_name(a, "out"),
+            ty->outtran, arg_name(a));
+        v = derived_name(a, "out");
     }
     if (f->varying && !f->is_string) {
-        number = a->count->name;
+        number = arg_name(a->count);
         /* A kernel function that filled the array in place was told the
          * room there and is trusted with its count, as the kernel trusts
          * its own functions (an overflow would already have happened). */
@@ -299,22 +299,22 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
         return;
     }
     emit_desc_store(o, f, R, number ? units_of(f, number) : NULL,
-                    a->poly && a->poly->in_server_proto && f->name_sent == MT_POLYMORPHIC ? a->poly->name : NULL,
-                    a->dealloc_arg ? a->dealloc_arg->name : NULL);
+                    a->poly && a->poly->in_server_proto && f->name_sent == MT_POLYMORPHIC ? arg_name(a->poly) : NULL,
+                    a->dealloc_arg ? arg_name(a->dealloc_arg) : NULL);
     if (f->indefinite) {
         /* Still in our buffer: inline.  Memory of the server's own: out of
          * line. */
         unsigned m = pad_mask(t);
         bool in_place = indefinite_in_place(t, a, f);
-        out(o, "\tif ((void *)%s == (void *)%s) {\n", a->name, indefinite_room(o, a, f));
+        out(o, "\tif ((void *)%s == (void *)%s) {\n", arg_name(a), indefinite_room(o, a, f));
         if (f->is_port) {
             out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < %s; migc_i++)\n", number);
-            out(o, "\t\t\tmigc_st_port(%s + %u + %u * migc_i, (uintptr_t)%s[migc_i]);\n", R, f->data_off, t->port_size, a->name);
+            out(o, "\t\t\tmigc_st_port(%s + %u + %u * migc_i, (uintptr_t)%s[migc_i]);\n", R, f->data_off, t->port_size, arg_name(a));
             out(o, "\t\tR%u = %s + %u + %u * %s;\n\t} else {\n", nextseg, R, f->data_off, t->port_size, number);
         } else {
             out(o, "\t\tuint32_t migc_n = %u * %s;\n", f->elem_size, number);
             if (!in_place)
-                out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, a->name);
+                out(o, "\t\tmemcpy(%s + %u, %s, migc_n);\n", R, f->data_off, arg_name(a));
             emit_pad(o, "\t\t", R, f->data_off, f->elem_size);
             out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t} else {\n", nextseg, R, f->data_off, m, m);
         }
@@ -325,7 +325,7 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
             f->desc_off, 1u << t->inline_bit, f->dealloc ? 1u << t->dealloc_bit : 0u);
         if (f->is_port)
             out(o, "\t\t%s;\n", desc_size_store(t, f, R, f->ool_port_bits));
-        out(o, "\t\t__builtin_memcpy(%s + %u, &%s, %u);\n", R, f->data_off, a->name, t->pointer_size);
+        out(o, "\t\t__builtin_memcpy(%s + %u, &%s, %u);\n", R, f->data_off, arg_name(a), t->pointer_size);
         out(o, "\t\tOutHeadP->msgh_bits |= MACH_MSGH_BITS_COMPLEX;\n");
         out(o, "\t\tR%u = %s + %u;\n\t}\n", nextseg, R, f->data_off + ((t->pointer_size + m) & ~m));
         return;
@@ -397,7 +397,7 @@ static void emit_call_args(Out *o, const Routine *r)
         const Arg *p = a->parent;
         bool out_arg = is_out(p ? p : a);
         if (a->kind == AK_COUNT || a->kind == AK_POLY || a->kind == AK_DEALLOC || a->kind == AK_SCOPY) {
-            out(o, "%s%s", out_arg ? "&" : "", a->name);
+            out(o, "%s%s", out_arg ? "&" : "", arg_name(a));
             continue;
         }
         const Field *f = rp && out_arg ? field_of(rp, a) : NULL;
@@ -407,9 +407,9 @@ static void emit_call_args(Out *o, const Routine *r)
         else if (in_in_place(o->t, rq, a, qf))
             out(o, "*(%s *)(P0 + %u)", server_ctype(a), qf->data_off);
         else if (out_arg && !arg_is_array(a))
-            out(o, "&%s", a->name);
+            out(o, "&%s", arg_name(a));
         else
-            out(o, "%s", a->name);
+            out(o, "%s", arg_name(a));
     }
 }
 
@@ -427,7 +427,7 @@ static void emit_release_sends(Out *o, const Routine *r, bool guard)
         const Field *f = field_of(rq, a);
         const char *port = f && f->seg == 0 && f->is_port && !f->out_of_line && f->number == 1 && !f->varying
                                ? xsprintf("(ipc_port_t)migc_ld_port(P0 + %u)", f->data_off)
-                               : xsprintf("(ipc_port_t)%s_msg", a->name);
+                               : xsprintf("(ipc_port_t)%s", derived_name(a, "msg"));
         out(o, "\tif (%sIP_VALID(%s))\n\t\tipc_port_release_send(%s);\n",
             guard ? "OutP->RetCode == KERN_SUCCESS && " : "", port, port);
     }
@@ -443,7 +443,7 @@ static void emit_circular_check(Out *o, const Field *f, const char *R)
     const char *reply = xsprintf("(ipc_port_t)InHeadP->%s", hp.reply);
     out(o, "\tif (");
     if (f->name_sent == MT_POLYMORPHIC)
-        out(o, "%s == MACH_MSG_TYPE_PORT_RECEIVE &&\n\t    ", a->poly->name);
+        out(o, "%s == MACH_MSG_TYPE_PORT_RECEIVE &&\n\t    ", arg_name(a->poly));
     out(o, "IP_VALID(%s) && IP_VALID(%s) &&\n\t    ipc_port_check_circularity(%s, %s))\n", reply, port, port, reply);
     out(o, "\t\tOutHeadP->msgh_bits |= MACH_MSGH_BITS_CIRCULAR;\n");
 }
@@ -509,7 +509,7 @@ static void emit_server_routine(Out *o, Routine *r)
         Type *ty = a->type;
         if (!ty->is_enum || ty->enum_open || !a->in_request)
             continue;
-        out(o, "\tswitch (%s%s) {\n", a->name, ty->intran ? "_msg" : "");
+        out(o, "\tswitch (%s) {\n", ty->intran ? derived_name(a, "msg") : arg_name(a));
         for (size_t k = 0; k < ty->nenums; k++)
             out(o, "\tcase %lld:\n", (long long)ty->enums[k]->value);
         out(o, "\t\tbreak;\n\tdefault:\n\t\tOutP->RetCode = MIG_BAD_ARGUMENTS;\n\t\treturn;\n\t}\n");
@@ -536,21 +536,21 @@ static void emit_server_routine(Out *o, Routine *r)
             sb_put(&o->text, later[i].text.b, later[i].text.n);
         if (src && a->in_server_proto) {
             if (ty->intran)
-                out(o, "\t%s_msg = (%s)%s;\n", a->name, intran_arg_ctype(a), src);
+                out(o, "\t%s = (%s)%s;\n", derived_name(a, "msg"), intran_arg_ctype(a), src);
             else
-                out(o, "\t%s = (%s)%s;\n", a->name, server_ctype(a), src);
+                out(o, "\t%s = (%s)%s;\n", arg_name(a), server_ctype(a), src);
             if (a->poly && a->poly->in_server_proto)
-                out(o, "\t%s = MACH_MSGH_BITS_%s(InHeadP->msgh_bits);\n", a->poly->name,
+                out(o, "\t%s = MACH_MSGH_BITS_%s(InHeadP->msgh_bits);\n", arg_name(a->poly),
                     a->kind == AK_REQUESTPORT ? hp.request_bits : hp.reply_bits);
         }
         if (a->kind == AK_REQUESTPORT && ty->intranpayload && a->in_server_proto) {
             /* A request to a port with a protected payload carries the payload instead. */
             out(o, "\tif (MACH_MSGH_BITS_%s(InHeadP->msgh_bits) == MACH_MSG_TYPE_PROTECTED_PAYLOAD)\n",
                 hp.request_bits);
-            out(o, "\t\t%s = %s(InHeadP->msgh_protected_payload);\n\telse\n\t", a->name, ty->intranpayload);
+            out(o, "\t\t%s = %s(InHeadP->msgh_protected_payload);\n\telse\n\t", arg_name(a), ty->intranpayload);
         }
         if (ty->intran && a->kind != AK_OUT && a->in_server_proto && !a->parent)
-            out(o, "\t%s = %s(%s_msg);\n", a->name, ty->intran, a->name);
+            out(o, "\t%s = %s(%s);\n", arg_name(a), ty->intran, derived_name(a, "msg"));
         else if (a->kind == AK_REQUESTPORT && ty->intranpayload && a->in_server_proto)
             out(o, "\t;\n");   /* the port itself, read above */
     }
@@ -571,13 +571,13 @@ static void emit_server_routine(Out *o, Routine *r)
             if (f->arg != a || f->out_of_line)
                 continue;
             if (f->indefinite)
-                out(o, "\t%s = (void *)%s;\n", a->name, indefinite_room(o, a, f));
+                out(o, "\t%s = (void *)%s;\n", arg_name(a), indefinite_room(o, a, f));
             /* The server may fill at most the room inline, or less if the caller asked. */
             if (a->count->in_request)
-                out(o, "\t%s = %s < %u ? %s : %u;\n", a->count->name, a->count->name, f->inline_max,
-                    a->count->name, f->inline_max);
+                out(o, "\t%s = %s < %u ? %s : %u;\n", arg_name(a->count), arg_name(a->count), f->inline_max,
+                    arg_name(a->count), f->inline_max);
             else
-                out(o, "\t%s = %u;\n", a->count->name, f->inline_max);
+                out(o, "\t%s = %u;\n", arg_name(a->count), f->inline_max);
         }
     }
 
@@ -601,14 +601,14 @@ static void emit_server_routine(Out *o, Routine *r)
     for (size_t i = 0; i < r->nargs; i++) {
         Arg *a = r->args[i];
         if (a->type->destructor && !is_out(a) && a->in_server_proto && !a->parent)
-            out(o, "\t%s(%s);\n", a->type->destructor, a->name);
+            out(o, "\t%s(%s);\n", a->type->destructor, arg_name(a));
         /* An unbounded array the server could not tell from inline data is
          * freed here once the call succeeded (on failure the request is
          * destroyed whole), as GNU MIG does. */
         const Field *qf = field_of(rq, a);
         if (qf && qf->indefinite && !rq->ool_consumed)
-            out(o, "\tif (%s_ool && OutP->RetCode == KERN_SUCCESS)\n\t\t%s((vm_address_t)%s, %s * %u);\n",
-                a->name, subr(o, "mig_deallocate"), a->name, a->count->name, qf->is_port ? qf->ool_port_bits / 8 : qf->elem_size);
+            out(o, "\tif (%s && OutP->RetCode == KERN_SUCCESS)\n\t\t%s((vm_address_t)%s, %s * %u);\n",
+                derived_name(a, "ool"), subr(o, "mig_deallocate"), arg_name(a), arg_name(a->count), qf->is_port ? qf->ool_port_bits / 8 : qf->elem_size);
     }
     if (!rp) {
         emit_release_sends(o, r, true);
@@ -636,7 +636,7 @@ static void emit_server_routine(Out *o, Routine *r)
                 Field *f = rp->fields[i];
                 if (f->arg->poly && f->arg->poly->in_server_proto && f->name_sent == MT_POLYMORPHIC && !f->out_of_line)
                     out(o, "\tif (MACH_MSG_TYPE_PORT_ANY(%s))\n\t\tOutHeadP->msgh_bits |= MACH_MSGH_BITS_COMPLEX;\n",
-                        f->arg->poly->name);
+                        arg_name(f->arg->poly));
             }
         }
     }

@@ -17,7 +17,7 @@ static bool by_pointer(const Arg *a)
 /* Expression for the value of a argument's count in the request. */
 static const char *count_value(const Arg *a)
 {
-    return xsprintf("%s%s", a->kind == AK_INOUT ? "*" : "", a->count->name);
+    return xsprintf("%s%s", a->kind == AK_INOUT ? "*" : "", arg_name(a->count));
 }
 
 static void emit_size_assert(Out *o, const char *ctype, unsigned size, const char *what)
@@ -44,9 +44,9 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
     const Target *t = o->t;
     const Arg *a = f->arg;
     const char *v = by_pointer(a) || (a->kind == AK_COUNT && a->parent->kind != AK_IN)
-                        ? xsprintf("(*%s)", a->name) : a->name;
-    const char *poly = a->poly && a->poly->in_user_proto ? a->poly->name : NULL;
-    const char *dealloc = a->dealloc_arg ? a->dealloc_arg->name : NULL;
+                        ? xsprintf("(*%s)", arg_name(a)) : arg_name(a);
+    const char *poly = a->poly && a->poly->in_user_proto ? arg_name(a->poly) : NULL;
+    const char *dealloc = a->dealloc_arg ? arg_name(a->dealloc_arg) : NULL;
     const char *number = NULL;
     unsigned m = pad_mask(t);
 
@@ -71,7 +71,7 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
     }
     if (f->is_string && f->varying) {
         /* The count is the string's length with its NUL, within the bound. */
-        out(o, "\t{\n\t\tuint32_t migc_n = migc_strncpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->number);
+        out(o, "\t{\n\t\tuint32_t migc_n = migc_strncpy(%s + %u, %s, %u);\n", P, f->data_off, arg_name(a), f->number);
         emit_pad(o, "\t\t", P, f->data_off, 1);
         emit_desc_store(o, f, P, "migc_n", NULL, NULL);
         out(o, "\t\tP%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, P, f->data_off, m, m);
@@ -93,15 +93,15 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
         out(o, ");\n");
         if (f->is_port)   /* out of line, ports travel as names */
             out(o, "\t\t%s;\n", desc_size_store(t, f, P, f->ool_port_bits));
-        out(o, "\t\t__builtin_memcpy(%s + %u, &%s, %u);\n", P, f->data_off, a->name, t->pointer_size);
+        out(o, "\t\t__builtin_memcpy(%s + %u, &%s, %u);\n", P, f->data_off, arg_name(a), t->pointer_size);
         out(o, "\t\tmsgh_complex = 1;\n");
         out(o, "\t\tP%u = %s + %u;\n\t} else {\n", nextseg, P, f->data_off + ((t->pointer_size + m) & ~m));
         if (f->is_port) {
             out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < %s; migc_i++)\n", number);
-            out(o, "\t\t\tmigc_st_port(%s + %u + %u * migc_i, (uintptr_t)%s[migc_i]);\n", P, f->data_off, t->port_size, a->name);
+            out(o, "\t\t\tmigc_st_port(%s + %u + %u * migc_i, (uintptr_t)%s[migc_i]);\n", P, f->data_off, t->port_size, arg_name(a));
             out(o, "\t\tP%u = %s + %u + %u * %s;\n", nextseg, P, f->data_off, t->port_size, number);
         } else
-            put_inline_data(o, P, f->data_off, a->name, f->elem_size, number, nextseg);
+            put_inline_data(o, P, f->data_off, arg_name(a), f->elem_size, number, nextseg);
         out(o, "\t}\n");
         return;
     }
@@ -113,7 +113,7 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
     unsigned padded = (f->data_size + m) & ~m;
     if (f->is_string) {
         out(o, "\t__builtin_memset(%s + %u, 0, %u);\n", P, f->data_off, padded);
-        out(o, "\t(void) migc_strncpy(%s + %u, %s, %u);\n", P, f->data_off, a->name, f->data_size);
+        out(o, "\t(void) migc_strncpy(%s + %u, %s, %u);\n", P, f->data_off, arg_name(a), f->data_size);
         return;
     }
     if (f->is_port) {
@@ -125,7 +125,7 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
         }
         const char *n = f->varying ? number : xsprintf("%u", f->number);
         out(o, "\tfor (uint32_t migc_i = 0; migc_i < %s; migc_i++)\n", n);
-        out(o, "\t\tmigc_st_port(%s + %u + %u * migc_i, (uintptr_t)%s[migc_i]);\n", P, f->data_off, t->port_size, a->name);
+        out(o, "\t\tmigc_st_port(%s + %u + %u * migc_i, (uintptr_t)%s[migc_i]);\n", P, f->data_off, t->port_size, arg_name(a));
         if (poly)
             out(o, "\tif (MACH_MSG_TYPE_PORT_ANY(%s))\n\t\tmsgh_complex = 1;\n", poly);
         if (f->varying)
@@ -135,13 +135,13 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
     if (f->varying) {
         emit_size_assert(o, elem_ctype(a, false), f->elem_size, a->name);
         out(o, "\t{\n");
-        put_inline_data(o, P, f->data_off, a->name, f->elem_size, number, nextseg);
+        put_inline_data(o, P, f->data_off, arg_name(a), f->elem_size, number, nextseg);
         out(o, "\t}\n");
         return;
     }
     if (!arg_is_array(a))
         emit_size_assert(o, user_ctype(a), f->data_size, a->name);
-    emit_put_padded(o, xsprintf("%s + %u", P, f->data_off), arg_is_array(a) ? a->name : xsprintf("&%s", v),
+    emit_put_padded(o, xsprintf("%s + %u", P, f->data_off), arg_is_array(a) ? arg_name(a) : xsprintf("&%s", v),
                     f->data_size, padded);
 }
 
@@ -155,30 +155,30 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
     emit_desc_check(o, f, P, fail);
     emit_poly_complex_check(o, f, P, fail);
     if (a->poly && a->poly->in_user_proto)
-        out(o, "\t*%s = %s;\n", a->poly->name, desc_name_expr(o, f, P));
+        out(o, "\t*%s = %s;\n", arg_name(a->poly), desc_name_expr(o, f, P));
     if (f->indefinite) {
         out(o, "\t{\n");
         emit_count_read(o, f, P, fail);
         emit_indefinite_span(o, ml, f, P, nextseg, "Mess.Buf", ml->seg_size[nextseg], fail);
-        out(o, "\t\tif (!migc_in_line)\n\t\t\t__builtin_memcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
+        out(o, "\t\tif (!migc_in_line)\n\t\t\t__builtin_memcpy(%s, %s + %u, %u);\n", arg_name(a), P, f->data_off, t->pointer_size);
         out(o, "\t\telse {\n\t\t\tif (migc_n > *%s)\n\t\t\t\t%s((vm_address_t *)%s, sizeof **%s * migc_n);\n",
-            a->count->name, subr(o, "mig_allocate"), a->name, a->name);
+            arg_name(a->count), subr(o, "mig_allocate"), arg_name(a), arg_name(a));
         if (f->is_port)
             out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t\t(*%s)[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
-                a->name, P, f->data_off, t->port_size);
+                arg_name(a), P, f->data_off, t->port_size);
         else
-            out(o, "\t\t\tmemcpy(*%s, %s + %u, %u * migc_n);\n", a->name, P, f->data_off, f->elem_size);
+            out(o, "\t\t\tmemcpy(*%s, %s + %u, %u * migc_n);\n", arg_name(a), P, f->data_off, f->elem_size);
         out(o, "\t\t}\n");
-        out(o, "\t\t*%s = migc_n;\n\t}\n", a->count->name);
+        out(o, "\t\t*%s = migc_n;\n\t}\n", arg_name(a->count));
         return;
     }
     if (f->out_of_line) {
         emit_size_assert(o, user_ctype(a), t->pointer_size, a->name);
-        out(o, "\t__builtin_memcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, t->pointer_size);
+        out(o, "\t__builtin_memcpy(%s, %s + %u, %u);\n", arg_name(a), P, f->data_off, t->pointer_size);
         if (a->count) {
             out(o, "\t{\n");
             emit_count_read(o, f, P, fail);
-            out(o, "\t\t*%s = migc_n;\n\t}\n", a->count->name);
+            out(o, "\t\t*%s = migc_n;\n\t}\n", arg_name(a->count));
         }
         return;
     }
@@ -188,47 +188,47 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
         emit_count_read(o, f, P, fail);
         emit_varying_span(o, ml, f, P, nextseg, "Mess.Buf", ml->seg_size[nextseg], fail);
         if (f->is_string) {
-            out(o, "\t\tmemcpy(%s, %s + %u, migc_n);\n", a->name, P, f->data_off);
-            out(o, "\t\tif (migc_n)\n\t\t\t%s[migc_n - 1] = 0;\n\t}\n", a->name);
+            out(o, "\t\tmemcpy(%s, %s + %u, migc_n);\n", arg_name(a), P, f->data_off);
+            out(o, "\t\tif (migc_n)\n\t\t\t%s[migc_n - 1] = 0;\n\t}\n", arg_name(a));
             return;
         }
-        out(o, "\t\tif (migc_n > *%s) {\n", a->count->name);
+        out(o, "\t\tif (migc_n > *%s) {\n", arg_name(a->count));
         if (f->is_port)
             out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < *%s; migc_i++)\n\t\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
-                a->count->name, a->name, P, f->data_off, t->port_size);
+                arg_name(a->count), arg_name(a), P, f->data_off, t->port_size);
         else
-            out(o, "\t\t\tmemcpy(%s, %s + %u, %u * *%s);\n", a->name, P, f->data_off, f->elem_size, a->count->name);
-        out(o, "\t\t\t*%s = migc_n;\n\t\t\treturn MIG_ARRAY_TOO_LARGE;\n\t\t}\n", a->count->name);
+            out(o, "\t\t\tmemcpy(%s, %s + %u, %u * *%s);\n", arg_name(a), P, f->data_off, f->elem_size, arg_name(a->count));
+        out(o, "\t\t\t*%s = migc_n;\n\t\t\treturn MIG_ARRAY_TOO_LARGE;\n\t\t}\n", arg_name(a->count));
         if (f->is_port)
             out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
-                a->name, P, f->data_off, t->port_size);
+                arg_name(a), P, f->data_off, t->port_size);
         else
-            out(o, "\t\tmemcpy(%s, %s + %u, %u * migc_n);\n", a->name, P, f->data_off, f->elem_size);
-        out(o, "\t\t*%s = migc_n;\n\t}\n", a->count->name);
+            out(o, "\t\tmemcpy(%s, %s + %u, %u * migc_n);\n", arg_name(a), P, f->data_off, f->elem_size);
+        out(o, "\t\t*%s = migc_n;\n\t}\n", arg_name(a->count));
         return;
     }
     if (f->is_string) {
-        out(o, "\t(void) migc_strncpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, f->data_size);
+        out(o, "\t(void) migc_strncpy(%s, %s + %u, %u);\n", arg_name(a), P, f->data_off, f->data_size);
         return;
     }
     if (f->is_port) {
         if (f->number == 1) {
-            out(o, "\t*%s = (mach_port_t)migc_ld_port(%s + %u);\n", a->name, P, f->data_off);
+            out(o, "\t*%s = (mach_port_t)migc_ld_port(%s + %u);\n", arg_name(a), P, f->data_off);
             return;
         }
         out(o, "\tfor (uint32_t migc_i = 0; migc_i < %u; migc_i++)\n\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
-            f->number, a->name, P, f->data_off, t->port_size);
+            f->number, arg_name(a), P, f->data_off, t->port_size);
         return;
     }
     if (!arg_is_array(a))
         emit_size_assert(o, user_ctype(a), f->data_size, a->name);
-    out(o, "\t__builtin_memcpy(%s, %s + %u, %u);\n", a->name, P, f->data_off, f->data_size);
+    out(o, "\t__builtin_memcpy(%s, %s + %u, %u);\n", arg_name(a), P, f->data_off, f->data_size);
 }
 
 static const char *timeout_expr(const Routine *r)
 {
     if (r->waittime_arg)
-        return r->waittime_arg->name;
+        return arg_name(r->waittime_arg);
     if (r->waittime)
         return r->waittime;
     return NULL;
@@ -237,7 +237,7 @@ static const char *timeout_expr(const Routine *r)
 static const char *option_expr(const Routine *r)
 {
     if (r->msgoption_arg)
-        return r->msgoption_arg->name;
+        return arg_name(r->msgoption_arg);
     if (r->msgoption)
         return r->msgoption;
     return "MACH_MSG_OPTION_NONE";
@@ -246,7 +246,7 @@ static const char *option_expr(const Routine *r)
 static const char *bits_name(unsigned v, const Arg *a)
 {
     if (v == (unsigned)MT_POLYMORPHIC)
-        return a && a->poly && a->poly->in_user_proto ? a->poly->name : "MACH_MSG_TYPE_COPY_SEND";
+        return a && a->poly && a->poly->in_user_proto ? arg_name(a->poly) : "MACH_MSG_TYPE_COPY_SEND";
     return xsprintf("%u", v);
 }
 
@@ -266,7 +266,7 @@ static void emit_user_routine(Out *o, Routine *r)
     if (!r->simple)
         out(o, ", reply %u", r->reply_id);
     out(o, " */\nmig_external kern_return_t %s\n", user_name(o, r));
-    emit_user_params(o, r, true);
+    emit_user_params(o, r, false);  /* arg_NAME: the header has the user's names */
     out(o, "\n{\n");
     out(o, "\tunion {\n\t\tmach_msg_header_t Head;\n\t\tmig_reply_header_t Error;\n");
     out(o, "\t\tchar Buf[%u];\n\t\tuint64_t Align;\n\t} Mess;\n", bufsize);
@@ -278,7 +278,7 @@ static void emit_user_routine(Out *o, Routine *r)
     out(o, "\tint msgh_complex = %d;\n", rq->complex_static ? 1 : 0);
     out(o, "\tuint32_t msgh_size;\n");
     if (!r->simple)
-        out(o, "\tmach_msg_return_t msg_result;\n");
+        out(o, "\tmach_msg_return_t migc_result;\n");
     if (!r->simple && !o->m->kernel_user)
         out(o, "\tmach_port_t migc_reply_port;\n");
     /* No memset of the header: its fields are all assigned below but for
@@ -300,7 +300,7 @@ static void emit_user_routine(Out *o, Routine *r)
     out(o, "\tMess.Head.msgh_bits = (msgh_complex ? MACH_MSGH_BITS_COMPLEX : 0) |\n");
     out(o, "\t\tMACH_MSGH_BITS(%s, %s);\n", remote, local);
     out(o, "\tMess.Head.msgh_size = msgh_size;\n");
-    out(o, "\tMess.Head.msgh_remote_port = (mach_port_t)%s;\n", r->request_port ? r->request_port->name : "MACH_PORT_NULL");
+    out(o, "\tMess.Head.msgh_remote_port = (mach_port_t)%s;\n", r->request_port ? arg_name(r->request_port) : "MACH_PORT_NULL");
     if (kernel || (r->simple && !(r->reply_port && r->reply_port->kind != AK_SREPLYPORT)))
         out(o, "\tMess.Head.msgh_local_port = MACH_PORT_NULL;\n");
     else if (own_reply_port)
@@ -308,8 +308,8 @@ static void emit_user_routine(Out *o, Routine *r)
             subr(o, "mig_get_reply_port"));
     else {
         if (!r->simple)
-            out(o, "\tmigc_reply_port = %s;\n", r->reply_port->name);
-        out(o, "\tMess.Head.msgh_local_port = %s;\n", r->reply_port->name);
+            out(o, "\tmigc_reply_port = %s;\n", arg_name(r->reply_port));
+        out(o, "\tMess.Head.msgh_local_port = %s;\n", arg_name(r->reply_port));
     }
     out(o, "\tMess.Head.msgh_seqno = 0;\n\tMess.Head.msgh_id = %d;\n\n", wire_id(r->request_id));
 
@@ -320,22 +320,22 @@ static void emit_user_routine(Out *o, Routine *r)
         return;
     }
     if (kernel)
-        out(o, "\tmsg_result = mach_msg_rpc_from_kernel(&Mess.Head, msgh_size, %u);\n", rp->max_size);
+        out(o, "\tmigc_result = mach_msg_rpc_from_kernel(&Mess.Head, msgh_size, %u);\n", rp->max_size);
     else if (r->simple) {
         out(o, "\treturn %s(&Mess.Head, MACH_SEND_MSG|%s%s, msgh_size, 0, MACH_PORT_NULL, %s, MACH_PORT_NULL);\n}\n\n",
             subr(o, "mach_msg"), options, timeout ? "|MACH_SEND_TIMEOUT" : "", timeout ? timeout : "MACH_MSG_TIMEOUT_NONE");
         return;
     }
     else
-        out(o, "\tmsg_result = %s(&Mess.Head, MACH_SEND_MSG|MACH_RCV_MSG|%s%s, msgh_size, %u, migc_reply_port, %s, MACH_PORT_NULL);\n",
+        out(o, "\tmigc_result = %s(&Mess.Head, MACH_SEND_MSG|MACH_RCV_MSG|%s%s, msgh_size, %u, migc_reply_port, %s, MACH_PORT_NULL);\n",
             subr(o, "mach_msg"), options, timeout ? "|MACH_RCV_TIMEOUT" : "", rp->max_size, timeout ? timeout : "MACH_MSG_TIMEOUT_NONE");
     /* The reply port, after mach_msg, is read back from the header (where
        it is whether the send failed or a reply came on it, as GNU MIG
        does): a register kept across the call would cost a save and restore. */
-    out(o, "\tif (msg_result != MACH_MSG_SUCCESS) {\n");
+    out(o, "\tif (migc_result != MACH_MSG_SUCCESS) {\n");
     if (own_reply_port)
         out(o, "\t\t%s(Mess.Head.msgh_local_port);\n", subr(o, "mig_dealloc_reply_port"));
-    out(o, "\t\treturn msg_result;\n\t}\n");
+    out(o, "\t\treturn migc_result;\n\t}\n");
     if (own_reply_port)
         out(o, "\t%s(Mess.Head.msgh_local_port);\n", subr(o, "mig_put_reply_port"));
     out(o, "\n\tif (mig_unlikely(Mess.Head.msgh_id != %d)) {\n", wire_id(r->reply_id));

@@ -98,6 +98,16 @@ const char *units_of(const Field *f, const char *count)
     return f->count_mult > 1 ? xsprintf("(%s) * %u", count, f->count_mult) : count;
 }
 
+const char *arg_name(const Arg *a)
+{
+    return xsprintf("arg_%s", a->name);
+}
+
+const char *derived_name(const Arg *a, const char *kind)
+{
+    return xsprintf("%s_%s", kind, a->name);
+}
+
 bool arg_is_array(const Arg *a)
 {
     const Type *t = a->type;
@@ -259,8 +269,9 @@ static bool char_array_param(const Arg *a)
     return t->kind == TK_STRING || (t->element && strcmp(elem_ctype(a, false), "char") == 0);
 }
 
-static void param(Out *o, const Arg *a, bool server)
+static void param(Out *o, const Arg *a, bool server, bool names)
 {
+    const char *name = names ? a->name : arg_name(a);
     bool konst, star;
     const char *ct = param_shape(a, server, &konst, &star);
     static const char *const fmt[2][2] = { { "%s %s", "%s *%s" }, { "const %s %s", "const %s *%s" } };
@@ -268,15 +279,16 @@ static void param(Out *o, const Arg *a, bool server)
         /* GNU MIG writes const_NAME for the input: the same type, without
          * needing that typedef (section 9 of docs/language.md). */
         if (a->kind == AK_IN)
-            out(o, "const char *%s", a->name);
+            out(o, "const char *%s", name);
         else
-            out(o, "char *%s /* max of %u elements */", a->name, a->type->number);
+            out(o, "char *%s /* max of %u elements */", name, a->type->number);
         return;
     }
-    out(o, fmt[konst][star], ct, a->name);
+    out(o, fmt[konst][star], ct, name);
 }
 
-static void params(Out *o, const Routine *r, bool server)
+/* Names: the user's (prototypes), else the stub's own (arg_NAME). */
+static void params(Out *o, const Routine *r, bool server, bool names)
 {
     bool first = true;
     out(o, "(");
@@ -285,7 +297,7 @@ static void params(Out *o, const Routine *r, bool server)
         if (!(server ? a->in_server_proto : a->in_user_proto))
             continue;
         out(o, first ? "\n\t" : ",\n\t");
-        param(o, a, server);
+        param(o, a, server, names);
         first = false;
     }
     out(o, first ? "void)" : "\n)");
@@ -293,13 +305,12 @@ static void params(Out *o, const Routine *r, bool server)
 
 void emit_user_params(Out *o, const Routine *r, bool names)
 {
-    (void)names;
-    params(o, r, false);
+    params(o, r, false, names);
 }
 
 void emit_server_params(Out *o, const Routine *r)
 {
-    params(o, r, true);
+    params(o, r, true, true);
 }
 
 void emit_imports(Out *o, ImportKind kind)
