@@ -1,5 +1,4 @@
 /* emit_server.c: server stubs (one per routine) and the demux routine. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "emit.h"
@@ -558,10 +557,6 @@ static void emit_server_routine(Out *o, Routine *r)
         sb_put(&o->text, plain.text.b, plain.text.n);
     if (later[r->nargs].text.n)   /* not an argument of the routine's own */
         sb_put(&o->text, later[r->nargs].text.b, later[r->nargs].text.n);
-    for (size_t i = 0; i <= r->nargs; i++)
-        free(later[i].text.b);
-    free(later);
-    free(plain.text.b);
     for (size_t i = 0; i < r->nargs; i++) {
         Arg *a = r->args[i];
         if (a->kind != AK_OUT || !a->count || !rp)
