@@ -29,10 +29,8 @@ static void guard_open(Out *o, const char *kind)
     }
     out(o, "/* The largest request and reply of subsystem %s, in bytes. */\n", o->m->subsystem);
     /* No routine: a header still arrives.  No reply: the demultiplexer
-     * still answers with an error (the header, RetCode's descriptor and
-     * RetCode, each item aligned as the target aligns data). */
-    unsigned m = o->t->msg_align - 1;
-    unsigned err = (((o->t->header_size + o->t->type_size + m) & ~m) + 4 + m) & ~m;
+     * still answers with an error. */
+    unsigned err = layout_error_reply_size(o->t);
     out(o, "#define %s_MAX_REQUEST_SIZE %u\n", o->m->subsystem, rq ? rq : o->t->header_size);
     out(o, "#define %s_MAX_REPLY_SIZE %u\n\n", o->m->subsystem, rp > err ? rp : err);
 }

@@ -134,6 +134,14 @@ static Field *retcode_field(const Target *t, unsigned *off)
     return f;
 }
 
+/* The size of an error reply on T: the header, then RetCode. */
+unsigned layout_error_reply_size(const Target *t)
+{
+    unsigned off = t->header_size;
+    (void)retcode_field(t, &off);
+    return off;
+}
+
 static Field *data_field(const Target *t, const MsgLayout *ml, Arg *a, unsigned seg, Diag *d)
 {
     Type *ty = a->type;

@@ -383,6 +383,7 @@ static inline int32_t wire_id(unsigned id)
 MsgLayout *layout_message(const Target *t, Routine *r, bool reply, bool kernel_server, bool kernel_user,
                           Diag *d);
 void layout_module(Module *m, const Target *t, int tindex, Diag *d);
+unsigned layout_error_reply_size(const Target *t);   /* header and RetCode */
 
 /* ------------------------------------------------------------------ */
 /* Command line and outputs.                                          */
