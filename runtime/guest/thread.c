@@ -41,6 +41,45 @@ static void reclaim(struct guest_thread_slot *s)
 	*s = (struct guest_thread_slot){ 0 };
 }
 
+/* A thread of TASK, suspended, that will run at PC on the stack SP (its
+   return address at SP), with A0 and A1 in the first two argument
+   registers on x86_64 (on i686 the caller put them on the stack).  It
+   starts from the kernel's own state of the new thread (its segment
+   selectors and flags), changing only where it runs. */
+static kern_return_t new_thread(mach_port_t task, uintptr_t pc, uintptr_t sp, uintptr_t a0, uintptr_t a1,
+				mach_port_t *thread)
+{
+	mach_port_t t = MACH_PORT_NULL;
+	kern_return_t kr = thread_create(task, &t);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	struct i386_thread_state st;
+	mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
+	kr = thread_get_state(t, i386_THREAD_STATE, (thread_state_t)&st, &count);
+	if (kr == KERN_SUCCESS) {
+#if defined(__x86_64__)
+		st.rip = pc;
+		st.rdi = a0;
+		st.rsi = a1;
+		st.rsp = st.ursp = sp;
+		st.rbp = 0;
+#else
+		(void)a0, (void)a1;
+		st.eip = pc;
+		st.esp = st.uesp = sp;
+		st.ebp = 0;
+#endif
+		kr = thread_set_state(t, i386_THREAD_STATE, (thread_state_t)&st, count);
+	}
+	if (kr != KERN_SUCCESS) {
+		thread_terminate(t);
+		mach_port_deallocate(mach_task_self(), t);
+		return kr;
+	}
+	*thread = t;
+	return KERN_SUCCESS;
+}
+
 kern_return_t guest_thread_start(void (*fn)(void *), void *arg,
 				 size_t stack_size, mach_port_t *thread)
 {
@@ -59,44 +98,26 @@ kern_return_t guest_thread_start(void (*fn)(void *), void *arg,
 	if (!stack)
 		return KERN_RESOURCE_SHORTAGE;
 
+	/* Where the thread starts: as after a call, a null return address
+	   on the stack; on i686 the two arguments above it. */
+	uintptr_t top = ((uintptr_t)stack + stack_size) & ~(uintptr_t)15;
+#if defined(__x86_64__)
+	uintptr_t *sp = (uintptr_t *)(top - 8);
+#else
+	uintptr_t *sp = (uintptr_t *)(top - 16 - 4);
+	sp[1] = (uintptr_t)fn;
+	sp[2] = (uintptr_t)arg;
+#endif
+	sp[0] = 0;
 	mach_port_t t = MACH_PORT_NULL;
-	kern_return_t kr = thread_create(mach_task_self(), &t);
+	kern_return_t kr = new_thread(mach_task_self(), (uintptr_t)guest_thread_entry, (uintptr_t)sp,
+				      (uintptr_t)fn, (uintptr_t)arg, &t);
 	if (kr != KERN_SUCCESS) {
 		guest_free(stack, stack_size);
 		return kr;
 	}
-
-	/* Start from the kernel's own state of the new thread (its segment
-	   selectors and flags), changing only where it runs. */
-	struct i386_thread_state st;
-	mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
-	kr = thread_get_state(t, i386_THREAD_STATE, (thread_state_t)&st, &count);
-	if (kr == KERN_SUCCESS) {
-		uintptr_t top = ((uintptr_t)stack + stack_size) & ~(uintptr_t)15;
-#if defined(__x86_64__)
-		/* As after a call: rsp + 8 aligned, a null return address at rsp. */
-		uintptr_t *sp = (uintptr_t *)(top - 8);
-		sp[0] = 0;
-		st.rip = (uintptr_t)guest_thread_entry;
-		st.rdi = (uintptr_t)fn;
-		st.rsi = (uintptr_t)arg;
-		st.rsp = st.ursp = (uintptr_t)sp;
-		st.rbp = 0;
-#else
-		/* A null return address, then the two arguments; esp + 4 aligned. */
-		uintptr_t *sp = (uintptr_t *)(top - 16 - 4);
-		sp[0] = 0;
-		sp[1] = (uintptr_t)fn;
-		sp[2] = (uintptr_t)arg;
-		st.eip = (uintptr_t)guest_thread_entry;
-		st.esp = st.uesp = (uintptr_t)sp;
-		st.ebp = 0;
-#endif
-		kr = thread_set_state(t, i386_THREAD_STATE, (thread_state_t)&st, count);
-	}
 	/* The runtime's own reference, which reclaim() drops. */
-	if (kr == KERN_SUCCESS)
-		kr = mach_port_mod_refs(mach_task_self(), t, MACH_PORT_RIGHT_SEND, 1);
+	kr = mach_port_mod_refs(mach_task_self(), t, MACH_PORT_RIGHT_SEND, 1);
 	if (kr == KERN_SUCCESS) {
 		*slot = (struct guest_thread_slot){
 			.stack_lo = (uintptr_t)stack, .stack_hi = (uintptr_t)stack + stack_size,
@@ -124,4 +145,21 @@ void guest_thread_stack(uintptr_t *lo, size_t *size)
 
 	*lo = s->stack_lo;
 	*size = s->stack_hi - s->stack_lo;
+}
+
+kern_return_t guest_task_thread_start(mach_port_t task, void (*entry)(void), uintptr_t stack_top,
+				      mach_port_t *thread)
+{
+	/* As after a call: a null return address on a 16-byte aligned stack
+	   (in the child's copy of the memory: the parent's page is not written). */
+	uintptr_t sp = (stack_top & ~(uintptr_t)15) - sizeof(uintptr_t);
+	mach_port_t t;
+	kern_return_t kr = new_thread(task, (uintptr_t)entry, sp, 0, 0, &t);
+	if (kr == KERN_SUCCESS && (kr = thread_resume(t)) != KERN_SUCCESS) {
+		thread_terminate(t);
+		mach_port_deallocate(mach_task_self(), t);
+	}
+	if (kr == KERN_SUCCESS)
+		*thread = t;
+	return kr;
 }

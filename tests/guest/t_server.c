@@ -197,24 +197,10 @@ static kern_return_t start_child_server(struct t_ctx *c, mach_port_t *child, mac
 		return kr;
 	*send = p;	/* our name now holds only the send right */
 	mach_port_t th;
-	if ((kr = thread_create(*child, &th)) != KERN_SUCCESS)
-		return kr;
-	struct i386_thread_state st;
-	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
-	if ((kr = thread_get_state(th, i386_THREAD_STATE, (thread_state_t)&st, &n)) != KERN_SUCCESS)
-		return kr;
-	uintptr_t top = (stack + ss - 64) & ~(uintptr_t)15;
-#if defined(__x86_64__)
-	st.rip = (uintptr_t)child_entry;
-	st.rsp = st.ursp = top - 8;
-#else
-	st.eip = (uintptr_t)child_entry;
-	st.esp = st.uesp = top - 4;
-#endif
-	if ((kr = thread_set_state(th, i386_THREAD_STATE, (thread_state_t)&st, n)) != KERN_SUCCESS)
+	if ((kr = guest_task_thread_start(*child, child_entry, stack + ss - 64, &th)) != KERN_SUCCESS)
 		return kr;
 	vm_deallocate(c->task, stack, ss);
-	return thread_resume(th);
+	return KERN_SUCCESS;
 }
 
 int t_userdevice_ool;

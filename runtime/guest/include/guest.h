@@ -50,6 +50,12 @@ void guest_free(void *p, size_t size);
 kern_return_t guest_thread_start(void (*fn)(void *), void *arg,
 				 size_t stack_size, mach_port_t *thread);
 
+/* A thread of TASK, a task created inheriting this one's memory, running
+   entry() on a stack that ends at stack_top (memory the child has: the
+   parent allocated it before task_create).  The thread's first call should be guest_forget_reply_ports(). */
+kern_return_t guest_task_thread_start(mach_port_t task, void (*entry)(void), uintptr_t stack_top,
+				      mach_port_t *thread);
+
 /* The calling thread's stack, as guest_thread_start allocated it (0, 0
    for the first thread, whose stack the kernel made). */
 void guest_thread_stack(uintptr_t *lo, size_t *size);
