@@ -120,9 +120,12 @@ put_file() {
   chmod "$mode" "$new"
   if cmp -s "$new" "$f"; then rm -f "$new"; else mv -f "$new" "$f"; fi
 }
-build_head() { # build_head TARGET DIR INCLUDE_DIR CC (a C compiler for the target's CPU)
+build_head() { # build_head TARGET DIR INCLUDE_DIR CC [HEADERS]
+  # CC: a C compiler for the target's CPU; HEADERS: the name of what
+  # INCLUDE_DIR was built from, when the kit built it (then part of .version,
+  # so that new headers rebuild GNU MIG too).
   local target=$1 dir=$2 inc=$3 cc=$4 name src b
-  name=$(basename "$head_tar" .tar.xz)
+  name=$(basename "$head_tar" .tar.xz)${5:+ with $5}
   # The wrapper stays in the kit: the installed driver runs it as its cpp.
   # Kept in step with the kit on every run.  The headers' directory
   # comes last, as a plain -I: as a system directory (-isystem,
@@ -197,7 +200,8 @@ if [ -n "$head_tar" ]; then
   if [ -z "$mach_tar" ]; then
     echo "kit.sh: no $upstream/gnumach-*.tar.xz: no aarch64-gnu reference" >&2
   elif ! { [ "$(cat "$kit/gnumach-dev-aarch64/.version" 2>/dev/null)" = "$(basename "$mach_tar" .tar.xz)" ] &&
-            [ "$(cat "$kit/mig-head-aarch64/.version" 2>/dev/null)" = "$(basename "$head_tar" .tar.xz)" ]; } &&
+            [ "$(cat "$kit/mig-head-aarch64/.version" 2>/dev/null)" = \
+              "$(basename "$head_tar" .tar.xz) with $(basename "$mach_tar" .tar.xz)" ]; } &&
        ! aarch64_cc_works; then
     echo "kit.sh: $aarch64_cc cannot link a program (libc6-dev-arm64-cross," \
          "libgcc-12-dev-arm64-cross, binutils-aarch64-linux-gnu): no aarch64-gnu reference" >&2
@@ -206,7 +210,8 @@ if [ -n "$head_tar" ]; then
     # GNU MIG's build reads the target's constants out of the assembler text
     # of a file whose inline asm is no valid instruction: clang's integrated
     # assembler would refuse it even under -S, the GNU assembler is not asked.
-    build_head aarch64-gnu mig-head-aarch64 "$kit/gnumach-dev-aarch64/include" "$aarch64_cc -fno-integrated-as"
+    build_head aarch64-gnu mig-head-aarch64 "$kit/gnumach-dev-aarch64/include" "$aarch64_cc -fno-integrated-as" \
+      "$(cat "$kit/gnumach-dev-aarch64/.version")"
     pkgs+=("GNU-Mach-headers:aarch64-gnu gnumach-dev-aarch64" "GNU-MIG-HEAD:aarch64-gnu mig-head-aarch64")
   fi
   flock -u 9
