@@ -66,8 +66,9 @@ const Target target_x86_64_gnu = {
  * positions, and GNU MIG HEAD built for aarch64-gnu writes, for every .defs
  * of GNU Mach's corpus and in the user and both kernel modes, the same stubs,
  * headers and -list files as for x86_64-gnu.  The preprocessor is the host's
- * $CC unless CC (or CPP, or -cc) names an aarch64 compiler: nothing in
- * GNU Mach's .defs depends on the CPU's macros. */
+ * $CC unless CC (or CPP, or -cc) names an aarch64 compiler: GNU Mach's .defs
+ * test the CPU's macros only in mach_host.defs, and there only with USER32,
+ * which no aarch64 build defines. */
 const Target target_aarch64_gnu = {
     .name = "aarch64-gnu",
     .cpus = (const char *const[]){ "aarch64", NULL },
