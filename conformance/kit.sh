@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # kit.sh: fetch the reference kit (Debian sid's GNU Mach, its headers and .defs,
 # GNU MIG for both targets, the C libraries to run GNU MIG, and libffi for
-# i386, which wirecheck's 32-bit driver links statically) into a cache; build
-# GNU MIG's upstream HEAD for every target, and GNU Mach's aarch64 headers,
-# from ../shared/upstream when its tarballs are there.
+# i386 and arm64, which wirecheck's 32-bit and aarch64 drivers link
+# statically) into a cache; build GNU MIG's upstream HEAD for every target,
+# and GNU Mach's aarch64 headers, from ../shared/upstream when its tarballs
+# are there.
 #
 # Usage: conformance/kit.sh [CACHE_DIR]   (default: $MIGC_KIT or .cache/kit)
-# Idempotent: a second run with a complete cache touches no network.
+# Idempotent: a second run with a complete cache touches no network; a cache
+# lacking some entries gets those, and the others stay as they are (a kit
+# shared by several trees may be in use).
 # Nothing is installed system-wide; the machine's apt configuration is only read.
 set -euo pipefail
 
@@ -16,10 +19,16 @@ mkdir -p "$kit"
 # The physical path: the wrappers below name it, and a kit reached through a
 # symbolic link (a worktree sharing another's .cache) must not rewrite them.
 kit=$(cd "$kit" && pwd -P)
+# Tests run in parallel may each ask for the kit: one fetches or builds, the
+# others wait.
+exec 9>"$kit/.mig-head.lock"
+flock 9
 
 # package:arch -> directory name inside the kit [host: the version installed
-# on this machine, from its own suite, so that the 32-bit library matches the
-# C library it is linked with and the 64-bit one the project installs]
+# on this machine (of the package for the machine's own architecture), from
+# its own suite, so that the 32-bit and arm64 libraries match the C libraries
+# they are linked with (the multilib and arm64 cross ones) and the 64-bit one
+# the project installs]
 pkgs=(
   "gnumach-image-1.8-amd64-up:amd64 gnumach-amd64"
   "gnumach-image-1.8-486-up:i386 gnumach-i386"
@@ -31,16 +40,20 @@ pkgs=(
   "libc6:i386 libc-i386"
   "gnumach-common:amd64 gnumach-common"
   "libffi-dev:i386 libffi-dev-i386 host"
+  "libffi-dev:arm64 libffi-dev-arm64 host"
 )
 
-complete=1
+missing=()
 for p in "${pkgs[@]}"; do
   set -- $p
-  [ -f "$kit/$2/.version" ] || complete=0
+  [ -f "$kit/$2/.version" ] || missing+=("$p")
 done
 
-if [ "$complete" = 0 ]; then
-  tree=$kit/apt
+if [ "${#missing[@]}" -gt 0 ]; then
+  # A private apt tree for this run, removed after it.
+  tree=$(mktemp -d "$kit/apt-fetch.XXXXXX")
+  chmod 755 "$tree"  # (readable by apt's sandbox user)
+  trap 'rm -rf "${tree:?}"' EXIT
   mkdir -p "$tree/sources" "$tree/state/lists/partial" "$tree/cache/archives/partial" "$tree/debs"
   : > "$tree/status"
   # The archive's address comes from the machine's own configuration.
@@ -48,44 +61,45 @@ if [ "$complete" = 0 ]; then
   [ -n "$uris" ] || uris=$(awk '$1=="deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
   [ -n "$uris" ] || { echo "kit.sh: cannot find the Debian archive address in /etc/apt" >&2; exit 1; }
   keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-  cat > "$tree/sources/sid.sources" <<SRC
-Types: deb
-URIs: $uris
-Suites: sid
-Components: main
-Architectures: amd64 i386
-Signed-By: $keyring
-SRC
   codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
   [ -n "$codename" ] || { echo "kit.sh: no VERSION_CODENAME in /etc/os-release" >&2; exit 1; }
-  cat > "$tree/sources/host.sources" <<SRC
-Types: deb
-URIs: $uris
-Suites: $codename
-Components: main
-Architectures: amd64 i386
-Signed-By: $keyring
-SRC
-  opts=(-o Dir::Etc::sourcelist=/dev/null -o Dir::Etc::sourceparts="$tree/sources"
-        -o Dir::State="$tree/state" -o Dir::Cache="$tree/cache"
-        -o Dir::State::status="$tree/status"
-        -o APT::Architectures::=amd64 -o APT::Architectures::=i386
-        -o Debug::NoLocking=1)
-  echo "kit.sh: updating a private apt tree for sid in $tree" >&2
-  apt-get "${opts[@]}" -q update >&2
+  # One source per suite the missing packages come from, with their architectures only.
+  sid_archs= host_archs=
   names=()
-  for p in "${pkgs[@]}"; do
+  for p in "${missing[@]}"; do
     set -- $p
+    arch=${1##*:}
     if [ "${3:-}" = host ]; then
       v=$(dpkg-query -W -f='${Version}' "${1%%:*}" 2>/dev/null) ||
         { echo "kit.sh: ${1%%:*} is not installed on this machine" >&2; exit 1; }
       names+=("$1=$v")
+      case " $host_archs " in *" $arch "*) ;; *) host_archs="$host_archs $arch" ;; esac
     else
       names+=("$1")
+      case " $sid_archs " in *" $arch "*) ;; *) sid_archs="$sid_archs $arch" ;; esac
     fi
   done
+  opts=(-o Dir::Etc::sourcelist=/dev/null -o Dir::Etc::sourceparts="$tree/sources"
+        -o Dir::State="$tree/state" -o Dir::Cache="$tree/cache"
+        -o Dir::State::status="$tree/status" -o Debug::NoLocking=1)
+  for arch in $(printf '%s\n' $sid_archs $host_archs | sort -u); do
+    opts+=(-o "APT::Architectures::=$arch")
+  done
+  for suite in sid:"$sid_archs" "$codename":"$host_archs"; do
+    [ -n "${suite#*:}" ] || continue
+    cat > "$tree/sources/${suite%%:*}.sources" <<SRC
+Types: deb
+URIs: $uris
+Suites: ${suite%%:*}
+Components: main
+Architectures:${suite#*:}
+Signed-By: $keyring
+SRC
+  done
+  echo "kit.sh: fetching ${missing[*]%% *} through a private apt tree in $tree" >&2
+  apt-get "${opts[@]}" -q update >&2
   (cd "$tree/debs" && apt-get "${opts[@]}" -q download "${names[@]}" >&2)
-  for p in "${pkgs[@]}"; do
+  for p in "${missing[@]}"; do
     set -- $p
     name=${1%%:*} arch=${1##*:}
     deb=$(ls "$tree/debs/${name}_"*"_${arch}.deb" 2>/dev/null | head -n 1)
@@ -95,7 +109,8 @@ SRC
     dpkg-deb -x "$deb" "$kit/$2"
     dpkg-deb -f "$deb" Version > "$kit/$2/.version"
   done
-  rm -rf "$tree/state/lists" "$tree/cache"
+  rm -rf "${tree:?}"
+  trap - EXIT
 fi
 
 # GNU MIG's upstream HEAD, built from the newest ../shared/upstream/mig-*.tar.xz
@@ -189,9 +204,6 @@ aarch64_cc_works() {
   return $rc
 }
 if [ -n "$head_tar" ]; then
-  # Tests run in parallel may each ask for it: one builds, the others wait.
-  exec 9>"$kit/.mig-head.lock"
-  flock 9
   build_head x86_64-gnu mig-head-amd64 "$kit/gnumach-dev-amd64/usr/include/x86_64-linux-gnu" \
     "gcc -m64 -fno-canonical-system-headers"
   build_head i686-gnu mig-head-i386 "$kit/gnumach-dev-i386/usr/include/i386-linux-gnu" \
@@ -214,8 +226,8 @@ if [ -n "$head_tar" ]; then
       "$(cat "$kit/gnumach-dev-aarch64/.version")"
     pkgs+=("GNU-Mach-headers:aarch64-gnu gnumach-dev-aarch64" "GNU-MIG-HEAD:aarch64-gnu mig-head-aarch64")
   fi
-  flock -u 9
 fi
+flock -u 9
 
 for p in "${pkgs[@]}"; do
   set -- $p
