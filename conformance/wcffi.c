@@ -533,6 +533,14 @@ __asm__(".text\n.globl wc_enter\n.type wc_enter, @function\nwc_enter:\n"
 	"\tmovl %edi, wc_saved_edi@GOTOFF(%eax)\n\tmovl %eax, %edx\n"
 	"\tmovl wc_fill_word@GOTOFF(%edx), %eax\n\tleal -65536(%esp), %edi\n\tmovl $16384, %ecx\n\tcld\n\trep stosl\n"
 	"\tmovl wc_saved_edi@GOTOFF(%edx), %edi\n\tjmp *wc_stub_target@GOTOFF(%edx)\n");
+#elif defined(__aarch64__)
+/* x9-x11: scratch registers no argument is passed in (x0-x7, x8 for a
+   returned structure); the stack arguments above sp stay as they are. */
+__asm__(".text\n.globl wc_enter\n.type wc_enter, %function\nwc_enter:\n"
+	"\tadrp x9, wc_fill_word\n\tldr x9, [x9, :lo12:wc_fill_word]\n"
+	"\tmov x10, sp\n\tsub x11, x10, #65536\n"
+	"1:\tstr x9, [x11], #8\n\tcmp x11, x10\n\tb.lo 1b\n"
+	"\tadrp x9, wc_stub_target\n\tldr x9, [x9, :lo12:wc_stub_target]\n\tbr x9\n");
 #else
 #error "wcffi.c: wc_enter for this processor"
 #endif
@@ -1016,14 +1024,14 @@ int main(int argc, char **argv)
 		sa.sa_handler = wc_fz_signal;
 		sigaction(SIGSEGV, &sa, NULL);
 		sigaction(SIGBUS, &sa, NULL);
-		__sanitizer_set_death_callback(wc_fz_context);
+		wc_fz_on_death(wc_fz_context);
 	}
 	if (getenv("WC_FUZZ_REPLY")) {
 		wc_fz_reply = 1;
 		wc_fz_n = atoi(getenv("WC_FUZZ_REPLY"));
 		if (getenv("WC_FUZZ_CALLS"))
 			ncalls = atoi(getenv("WC_FUZZ_CALLS"));
-		__sanitizer_set_death_callback(wc_fz_context);
+		wc_fz_on_death(wc_fz_context);
 	}
 #endif
 	/* Each routine in a child process: a crash is reported against it alone. */

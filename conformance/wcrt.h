@@ -173,6 +173,13 @@ static int wc_fuzzing;
 #include <signal.h>
 #include <setjmp.h>
 #include <sanitizer/common_interface_defs.h>
+/* A weak reference: the aarch64 drivers run with no sanitizer runtime. */
+__attribute__((__weak__)) void __sanitizer_set_death_callback(void (*)(void));
+static inline void wc_fz_on_death(void (*fn)(void))
+{
+	if (__sanitizer_set_death_callback)
+		__sanitizer_set_death_callback(fn);
+}
 extern boolean_t WC_FZ_MDEMUX(mach_msg_header_t *, mach_msg_header_t *);
 extern boolean_t WC_FZ_GDEMUX(mach_msg_header_t *, mach_msg_header_t *);
 static int wc_fz_n = 64;		/* mutations per captured request */

@@ -328,7 +328,11 @@ void emit_imports(Out *o, ImportKind kind)
  * a plain memcpy is a call where the builtins are off (-ffreestanding, as
  * kernels and boot tasks build), and a call for every 4-byte load doubled
  * the size of GNU Mach's stubs.  Copies of a run-time size stay memcpy: a
- * call there is smaller than what the builtin expands to. */
+ * call there is smaller than what the builtin expands to.  Each is marked
+ * unused: a file needs only some of them, and clang warns (-Wunused-function)
+ * about a static inline function its main file defines and never calls; the
+ * attribute changes no code. */
+#define HELPER "static inline __attribute__((__unused__)) "
 void emit_preamble(Out *o, const char *what)
 {
     const Target *t = o->t;
@@ -345,20 +349,20 @@ void emit_preamble(Out *o, const char *what)
         t->header_size, t->name);
     out(o, "_Static_assert(sizeof(mach_msg_type_t) == %u, \"migc: these stubs are for %s\");\n\n",
         t->type_size, t->name);
-    out(o, "static inline void migc_st32(char *p, uint32_t v) { __builtin_memcpy(p, &v, 4); }\n");
-    out(o, "static inline uint32_t migc_ld32(const char *p) { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }\n");
-    out(o, "static inline uint64_t migc_ld64(const char *p) { uint64_t v; __builtin_memcpy(&v, p, 8); return v; }\n");
+    out(o, HELPER "void migc_st32(char *p, uint32_t v) { __builtin_memcpy(p, &v, 4); }\n");
+    out(o, HELPER "uint32_t migc_ld32(const char *p) { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }\n");
+    out(o, HELPER "uint64_t migc_ld64(const char *p) { uint64_t v; __builtin_memcpy(&v, p, 8); return v; }\n");
     out(o, "/* Zero the padding after n bytes of data at p, up to the next multiple of\n");
     out(o, " * 4 or 8: a few bytes at most, a short loop. */\n");
-    out(o, "static inline void migc_pad4(char *p, uint32_t n)\n{\n\twhile (n & 3u)\n\t\tp[n++] = 0;\n}\n");
-    out(o, "static inline void migc_pad8(char *p, uint32_t n)\n{\n\twhile (n & 7u)\n\t\tp[n++] = 0;\n}\n");
-    out(o, "static inline void migc_st_port(char *p, uintptr_t v) { __builtin_memcpy(p, &v, sizeof v); }\n");
-    out(o, "static inline uintptr_t migc_ld_port(const char *p) { uintptr_t v; __builtin_memcpy(&v, p, sizeof v); return v; }\n");
-    out(o, "static inline void migc_st_ptr(char *p, const void *v) { __builtin_memcpy(p, &v, sizeof v); }\n");
-    out(o, "static inline void *migc_ld_ptr(const char *p) { void *v; __builtin_memcpy(&v, p, sizeof v); return v; }\n");
+    out(o, HELPER "void migc_pad4(char *p, uint32_t n)\n{\n\twhile (n & 3u)\n\t\tp[n++] = 0;\n}\n");
+    out(o, HELPER "void migc_pad8(char *p, uint32_t n)\n{\n\twhile (n & 7u)\n\t\tp[n++] = 0;\n}\n");
+    out(o, HELPER "void migc_st_port(char *p, uintptr_t v) { __builtin_memcpy(p, &v, sizeof v); }\n");
+    out(o, HELPER "uintptr_t migc_ld_port(const char *p) { uintptr_t v; __builtin_memcpy(&v, p, sizeof v); return v; }\n");
+    out(o, HELPER "void migc_st_ptr(char *p, const void *v) { __builtin_memcpy(p, &v, sizeof v); }\n");
+    out(o, HELPER "void *migc_ld_ptr(const char *p) { void *v; __builtin_memcpy(&v, p, sizeof v); return v; }\n");
     out(o, "/* Copy at most n - 1 characters and a NUL into d (always terminated, as\n");
     out(o, " * glibc's mig_strncpy); returns the bytes used, the NUL included. */\n");
-    out(o, "static inline uint32_t migc_strncpy(char *d, const char *s, uint32_t n)\n");
+    out(o, HELPER "uint32_t migc_strncpy(char *d, const char *s, uint32_t n)\n");
     out(o, "{\n\tuint32_t i = 0;\n\tif (n == 0)\n\t\treturn 0;\n");
     out(o, "\twhile (i < n - 1 && s[i]) { d[i] = s[i]; i++; }\n");
     out(o, "\td[i++] = 0;\n\treturn i;\n}\n\n");

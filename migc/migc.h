@@ -98,10 +98,11 @@ void diag_fatal(Diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 
 size_t diag_ucn(const char *p, const char *end, uint32_t *cp);   /* a universal character name at p: its length */
 
 /* ------------------------------------------------------------------ */
-/* Targets: every fact that differs between i686-gnu and x86_64-gnu.  */
+/* Targets: every fact that differs between targets (migc/target.c).  */
 
 typedef struct Target {
     const char *name;          /* "x86_64-gnu" */
+    const char *const *cpus;   /* fnmatch patterns of the CPU part of triplets naming it, NULL-ended */
     const char *cpp_arch;      /* extra cpp flags for this target ("-m32" or "") */
     unsigned word_size;        /* bytes in natural_t-aligned message items: 4 or 8 */
     unsigned msg_align;        /* alignment of every item in a message (MACH_MSG_USER_ALIGNMENT) */
@@ -126,8 +127,9 @@ typedef struct Target {
 
 extern const Target target_i686_gnu;
 extern const Target target_x86_64_gnu;
+extern const Target target_aarch64_gnu;
 const Target *target_by_name(const char *name);   /* NULL when unknown */
-const char *target_names(void);                   /* "i686-gnu, x86_64-gnu", for messages */
+const char *target_names(void);                   /* "aarch64-gnu, i686-gnu, x86_64-gnu", for messages */
 
 /* ------------------------------------------------------------------ */
 /* The model: what the .defs says, target-free, with locations.       */
