@@ -381,7 +381,8 @@ int guest_main(int argc, char **argv)
 		unsigned long r = rnd() % 100, len = 1 + rnd() % cfg.maxop, where = rnd();
 		int by = (int) (rnd() & 1);
 		vm_offset_t off;
-		if (cfg.cache && n_op % cfg.cache == 0) {
+		/* Half a period apart, so that neither hides the other. */
+		if (cfg.cache && n_op % cfg.cache == cfg.cache / 2) {
 			cache_on = !cache_on;
 			if ((kr = memfile_set_cache(file, cache_on ? MEMFILE_CACHE_ON : MEMFILE_CACHE_OFF)) != KERN_SUCCESS)
 				fail("memfile_set_cache", kr);
