@@ -30,33 +30,37 @@ const Target target_i686_gnu = {
     .dealloc_bit = 30,
 };
 
-/* x86_64 (2023 format): descriptors are 8 bytes in both forms, port rights
- * occupy 8 bytes (mach_port_name_inlined_t) so the kernel can put a pointer
- * in their place, and every item is 8-byte aligned. */
+/* GNU Mach's 64-bit message format (2023): descriptors are 8 bytes in
+ * both forms, port rights occupy 8 bytes (mach_port_name_inlined_t) so the
+ * kernel can put a pointer in their place, and every item is 8-byte
+ * aligned.  x86_64 and aarch64 share it. */
+#define MESSAGE_FORMAT_64 \
+    .cpp_arch = "", \
+    .word_size = 8, \
+    .msg_align = 8, \
+    .header_size = 32, \
+    .type_size = 8, \
+    .type_long_size = 8, \
+    .port_bits = 64, \
+    .port_size = 8, \
+    .port_ctype = "mach_port_name_inlined_t", \
+    .port_member = ".name", \
+    .poly_bits = 64, \
+    .pointer_size = 8, \
+    .short_number_max = 4095, \
+    .short_size_max = 255, \
+    .number_in_word = true, \
+    .ool_port_bits = 32, \
+    .size_shift = 8, \
+    .number_shift = 0, \
+    .inline_bit = 29, \
+    .longform_bit = 30, \
+    .dealloc_bit = 31
+
 const Target target_x86_64_gnu = {
     .name = "x86_64-gnu",
     .cpus = (const char *const[]){ "x86_64", "amd64", NULL },
-    .cpp_arch = "",
-    .word_size = 8,
-    .msg_align = 8,
-    .header_size = 32,
-    .type_size = 8,
-    .type_long_size = 8,
-    .port_bits = 64,
-    .port_size = 8,
-    .port_ctype = "mach_port_name_inlined_t",
-    .port_member = ".name",
-    .poly_bits = 64,
-    .pointer_size = 8,
-    .short_number_max = 4095,
-    .short_size_max = 255,
-    .number_in_word = true,
-    .ool_port_bits = 32,
-    .size_shift = 8,
-    .number_shift = 0,
-    .inline_bit = 29,
-    .longform_bit = 30,
-    .dealloc_bit = 31,
+    MESSAGE_FORMAT_64,
 };
 
 /* aarch64 (GNU Mach's aarch64 headers, 2024): a little-endian LP64 target
@@ -72,27 +76,7 @@ const Target target_x86_64_gnu = {
 const Target target_aarch64_gnu = {
     .name = "aarch64-gnu",
     .cpus = (const char *const[]){ "aarch64", NULL },
-    .cpp_arch = "",
-    .word_size = 8,
-    .msg_align = 8,
-    .header_size = 32,
-    .type_size = 8,
-    .type_long_size = 8,
-    .port_bits = 64,
-    .port_size = 8,
-    .port_ctype = "mach_port_name_inlined_t",
-    .port_member = ".name",
-    .poly_bits = 64,
-    .pointer_size = 8,
-    .short_number_max = 4095,
-    .short_size_max = 255,
-    .number_in_word = true,
-    .ool_port_bits = 32,
-    .size_shift = 8,
-    .number_shift = 0,
-    .inline_bit = 29,
-    .longform_bit = 30,
-    .dealloc_bit = 31,
+    MESSAGE_FORMAT_64,
 };
 
 /* The default first; target_names() lists them in reverse order
