@@ -1,6 +1,7 @@
 # lib-boot.sh: one boot of GNU Mach under qemu, watched until it ends, with
 # limits counted in the guest's progress rather than in host seconds
-# (sourced by conformance/guest, conformance/stress and conformance/fsx).
+# (sourced by conformance/guest, conformance/stress and conformance/fsx),
+# and the steps those scripts share around it (at the end of this file).
 #
 #   boot_qemu LOG LIMIT QEMU-COMMAND...
 #
@@ -140,3 +141,170 @@ boot_command() {
   boot_cmd=(qemu-system-x86_64 "${qopts[@]}" -cdrom "$dir/boot.iso")
 }
 
+
+# --- around the boot: what conformance/guest, stress and fsx share ----------
+#
+# A script sets here (the source tree), sources this file, calls boot_env,
+# reads its options, then calls boot_target, boot_prereqs and boot_workdir,
+# in that order.  TAP: tap and bail count test points in n and failures in
+# fails, and prefix each description with "$label: " (boot_target sets
+# label to the target; a script may say more).
+
+# boot_env: kit, MIGC (the build this tree holds: configured in place, or in
+# _build/), MIGC_KIT and cc, each unless the environment gives it.
+boot_env() {
+  kit=${MIGC_KIT:-$here/.cache/kit}
+  [ -f "$here/config.status" ] && export MIGC=${MIGC:-$here/migc/migc}
+  export MIGC=${MIGC:-$here/_build/migc/migc}
+  export MIGC_KIT=$kit
+  cc=${CC:-gcc}
+}
+
+n=0 fails=0
+tap() {  # tap ok|not-ok DESCRIPTION [DIAGNOSTIC-LINES...]
+  local st=$1 d=$2 l
+  shift 2
+  n=$((n + 1))
+  if [ "$st" = ok ]; then echo "ok $n - $label: $d"; else echo "not ok $n - $label: $d"; fails=$((fails + 1)); fi
+  for l in "$@"; do printf '# %s\n' "$l"; done
+}
+bail() { tap not-ok "$@"; echo "1..$n"; exit 1; }
+
+# boot_target SCRIPT TARGET: kernel_gz (the kit's GNU Mach for TARGET), inc
+# (its headers), qemu and label; a TARGET no kit kernel boots is a usage
+# error of SCRIPT (status 2).
+boot_target() {
+  target=$2 label=$2
+  case $target in
+    x86_64-gnu) kernel_gz=$kit/gnumach-amd64/boot/gnumach-1.8-amd64-up.gz
+                inc=$kit/gnumach-dev-amd64/usr/include/x86_64-linux-gnu qemu=qemu-system-x86_64 ;;
+    i686-gnu) kernel_gz=$kit/gnumach-i386/boot/gnumach-1.8-486-up.gz
+              inc=$kit/gnumach-dev-i386/usr/include/i386-linux-gnu qemu=qemu-system-i386 ;;
+    *) echo "$1: --target=x86_64-gnu or --target=i686-gnu" >&2; exit 2 ;;
+  esac
+}
+
+# boot_prereqs [KERNEL]: skips the whole script (TAP "1..0 # SKIP", status
+# 0) when qemu, or for x86_64 grub-mkrescue, is missing; fetches the kit
+# when its kernel is not there; KERNEL (gzipped or not) replaces the kit's.
+boot_prereqs() {
+  command -v "$qemu" >/dev/null || { echo "1..0 # SKIP $qemu not found (Debian package qemu-system-x86)"; exit 0; }
+  if [ "$target" = x86_64-gnu ] && ! command -v grub-mkrescue >/dev/null; then
+    echo "1..0 # SKIP grub-mkrescue not found (grub-pc-bin grub-common xorriso mtools)"; exit 0
+  fi
+  [ -f "$kernel_gz" ] || "$here/conformance/kit.sh" >/dev/null || bail "reference kit"
+  if [ -n "${1:-}" ]; then
+    [ -f "$1" ] || bail "--kernel=$1: no such file"
+    kernel_gz=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+  fi
+}
+
+# boot_workdir NAME [KEEP]: dir, the directory of the build and the boot:
+# KEEP (made if needed, kept), or a temporary one removed at exit; err,
+# its build.err, emptied.  Whatever ends the script (a timeout's SIGTERM
+# too) ends qemu and a console copy with it.
+boot_tmpdir= boot_tailpid=
+boot_exit() {
+  boot_cleanup
+  boot_console_stop
+  [ -n "$boot_tmpdir" ] && rm -rf "$boot_tmpdir"
+}
+boot_workdir() {
+  trap boot_exit EXIT
+  trap 'exit 1' TERM INT HUP
+  if [ -n "${2:-}" ]; then
+    mkdir -p "$2"; dir=$(cd "$2" && pwd)
+  else
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/migc-$1.XXXXXX")
+    boot_tmpdir=$dir
+  fi
+  err=$dir/build.err
+  : > "$err"
+}
+
+# boot_fail_build WHAT: a failed test point WHAT with the tail of $err; exits.
+boot_fail_build() {
+  local e
+  mapfile -t e < <(tail -n 20 "$err")
+  bail "$1" "${e[@]}"
+}
+
+# boot_runtime: builds runtime/guest for the target in $dir/rt and sets
+# cflags and ldflags, the compiler's and the linker's flags for a task.
+boot_runtime() {
+  local flags f fl seen=0
+  flags=$("$here/runtime/guest/build.sh" --target="$target" "$dir/rt" 2>>"$err") || boot_fail_build "build runtime/guest"
+  mapfile -t fl <<<"$flags"
+  cflags=() ldflags=()
+  for f in "${fl[@]}"; do
+    if [ "$f" = -- ]; then seen=1; elif [ $seen = 0 ]; then cflags+=("$f"); else ldflags+=("$f"); fi
+  done
+}
+
+# boot_mig ARGS...: migc for the target, in $dir/gen (made by the first call).
+boot_mig() {
+  gen=$dir/gen
+  mkdir -p "$gen"
+  (cd "$gen" && "$MIGC" --target="$target" "$@") >>"$err" 2>&1 || boot_fail_build "migc $*"
+}
+
+# boot_task NAME SOURCES...: compiles (-Wall -Wextra -Werror, with the
+# include directories of the array task_includes) and links the bootstrap
+# module $dir/NAME.
+boot_task() {
+  local name=$1 s o objs=()
+  shift
+  for s in "$@"; do
+    o=$dir/$name-$(basename "${s%.c}").o
+    "$cc" -I "$gen" "${cflags[@]}" -Wall -Wextra -Werror ${task_includes[@]+"${task_includes[@]}"} -c "$s" -o "$o" \
+      >>"$err" 2>&1 || boot_fail_build "build $(basename "$s")"
+    objs+=("$o")
+  done
+  "$cc" "${objs[@]}" "${ldflags[@]}" -o "$dir/$name" >>"$err" 2>&1 || boot_fail_build "link $name"
+}
+
+# boot_console_follow LOG: copies LOG to standard error as it grows (--console),
+# until boot_console_stop.
+boot_console_follow() { tail -n +1 -f "$1" >&2 & boot_tailpid=$!; }
+boot_console_stop() {
+  [ -n "$boot_tailpid" ] && { kill "$boot_tailpid" 2>/dev/null; wait "$boot_tailpid" 2>/dev/null; }
+  boot_tailpid=
+}
+
+# boot_console_lines LOG: the task's lines of LOG, each from its "@@ " on:
+# the console ends lines with CR LF and may start one with CR or with the
+# kernel's "start TASK: ".
+boot_console_lines() {
+  local line
+  while IFS= read -r line; do
+    line=${line//$'\r'/}
+    [[ $line == *'@@ '* ]] && printf '@@ %s\n' "${line#*@@ }"
+  done < "$1"
+}
+
+# boot_check_line LINE: "@@ ok D" and "@@ not ok D # WHY" as test points;
+# status 1 for any other line.
+boot_check_line() {
+  local d
+  case $1 in
+    '@@ ok '*) tap ok "${1#@@ ok }" ;;
+    '@@ not ok '*)
+      d=${1#@@ not ok }
+      if [[ $d == *' # '* ]]; then tap not-ok "${d%% # *}" "${d#* # }"; else tap not-ok "$d"; fi ;;
+    *) return 1 ;;
+  esac
+}
+
+# boot_end_point WHO LOG: the test point "WHO ran to its end marker", from
+# boot_qemu's boot_status; when it failed, with how and the console's tail.
+boot_end_point() {
+  local tl
+  if [ "$boot_status" = end ]; then
+    tap ok "$1 ran to its end marker"
+    return 0
+  fi
+  mapfile -t tl < <(tail -n 25 "$2" | tr -d '\r' | tr -c '[:print:]\n' '?')
+  tap not-ok "$1 ran to its end marker # $boot_status after ${boot_cpu}s of qemu's processor time, ${boot_wall}s of the host's clock" \
+    "console tail:" "${tl[@]}"
+  return 1
+}
