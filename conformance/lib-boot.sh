@@ -119,7 +119,7 @@ boot_command() {
   shift 4
   local qopts=(-m "$mem" -display none -monitor none -serial "file:$log" -no-reboot)
   if [ "$target" = i686-gnu ]; then
-    for m in "$@"; do initrd+=${initrd:+,}$m; done
+    for m in "$@"; do initrd+=${initrd:+,}${m//,/,,}; done   # ",," is a comma inside a module's line
     boot_cmd=(qemu-system-i386 "${qopts[@]}" -kernel "$dir/gnumach" -append console=com0 -initrd "$initrd")
     return 0
   fi
@@ -139,6 +139,14 @@ boot_command() {
   } > "$dir/iso/boot/grub/grub.cfg"
   grub-mkrescue -o "$dir/boot.iso" "$dir/iso" >"$dir/grub.log" 2>&1 || return 1
   boot_cmd=(qemu-system-x86_64 "${qopts[@]}" -cdrom "$dir/boot.iso")
+}
+
+# boot_grub_failed: the failed test point "grub-mkrescue", with the tail of
+# its log, after boot_command failed.
+boot_grub_failed() {
+  local e
+  mapfile -t e < <(tail -n 10 "$dir/grub.log")
+  tap not-ok "grub-mkrescue" "${e[@]}"
 }
 
 
