@@ -2,7 +2,8 @@
 # kit.sh: fetch the reference kit (Debian sid's GNU Mach, its headers and .defs,
 # GNU MIG for both targets, the C libraries to run GNU MIG, and libffi for
 # i386 and arm64, which wirecheck's 32-bit and aarch64 drivers link
-# statically) into a cache; build GNU MIG's upstream HEAD for every target,
+# statically), and glibc's source (tests/glibc-text.test runs its
+# mach/shortcut.awk) into a cache; build GNU MIG's upstream HEAD for every target,
 # and GNU Mach's aarch64 headers, from ../shared/upstream when its tarballs
 # are there.
 #
@@ -41,77 +42,11 @@ pkgs=(
   "gnumach-common:amd64 gnumach-common"
   "libffi-dev:i386 libffi-dev-i386 host"
   "libffi-dev:arm64 libffi-dev-arm64 host"
+  "glibc-source:all glibc-source"
 )
 
-missing=()
-for p in "${pkgs[@]}"; do
-  set -- $p
-  [ -f "$kit/$2/.version" ] || missing+=("$p")
-done
-
-if [ "${#missing[@]}" -gt 0 ]; then
-  # A private apt tree for this run, removed after it.
-  tree=$(mktemp -d "$kit/apt-fetch.XXXXXX")
-  chmod 755 "$tree"  # (readable by apt's sandbox user)
-  trap 'rm -rf "${tree:?}"' EXIT
-  mkdir -p "$tree/sources" "$tree/state/lists/partial" "$tree/cache/archives/partial" "$tree/debs"
-  : > "$tree/status"
-  # The archive's address comes from the machine's own configuration.
-  uris=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | grep -v security | head -n 1)
-  [ -n "$uris" ] || uris=$(awk '$1=="deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
-  [ -n "$uris" ] || { echo "kit.sh: cannot find the Debian archive address in /etc/apt" >&2; exit 1; }
-  keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-  [ -n "$codename" ] || { echo "kit.sh: no VERSION_CODENAME in /etc/os-release" >&2; exit 1; }
-  # One source per suite the missing packages come from, with their architectures only.
-  sid_archs= host_archs=
-  names=()
-  for p in "${missing[@]}"; do
-    set -- $p
-    arch=${1##*:}
-    if [ "${3:-}" = host ]; then
-      v=$(dpkg-query -W -f='${Version}' "${1%%:*}" 2>/dev/null) ||
-        { echo "kit.sh: ${1%%:*} is not installed on this machine" >&2; exit 1; }
-      names+=("$1=$v")
-      case " $host_archs " in *" $arch "*) ;; *) host_archs="$host_archs $arch" ;; esac
-    else
-      names+=("$1")
-      case " $sid_archs " in *" $arch "*) ;; *) sid_archs="$sid_archs $arch" ;; esac
-    fi
-  done
-  opts=(-o Dir::Etc::sourcelist=/dev/null -o Dir::Etc::sourceparts="$tree/sources"
-        -o Dir::State="$tree/state" -o Dir::Cache="$tree/cache"
-        -o Dir::State::status="$tree/status" -o Debug::NoLocking=1)
-  for arch in $(printf '%s\n' $sid_archs $host_archs | sort -u); do
-    opts+=(-o "APT::Architectures::=$arch")
-  done
-  for suite in sid:"$sid_archs" "$codename":"$host_archs"; do
-    [ -n "${suite#*:}" ] || continue
-    cat > "$tree/sources/${suite%%:*}.sources" <<SRC
-Types: deb
-URIs: $uris
-Suites: ${suite%%:*}
-Components: main
-Architectures:${suite#*:}
-Signed-By: $keyring
-SRC
-  done
-  echo "kit.sh: fetching ${missing[*]%% *} through a private apt tree in $tree" >&2
-  apt-get "${opts[@]}" -q update >&2
-  (cd "$tree/debs" && apt-get "${opts[@]}" -q download "${names[@]}" >&2)
-  for p in "${missing[@]}"; do
-    set -- $p
-    name=${1%%:*} arch=${1##*:}
-    deb=$(ls "$tree/debs/${name}_"*"_${arch}.deb" 2>/dev/null | head -n 1)
-    [ -n "$deb" ] || deb=$(ls "$tree/debs/${name}_"*"_all.deb" 2>/dev/null | head -n 1)
-    [ -n "$deb" ] || { echo "kit.sh: $1 was not downloaded" >&2; exit 1; }
-    rm -rf "${kit:?}/$2"
-    dpkg-deb -x "$deb" "$kit/$2"
-    dpkg-deb -f "$deb" Version > "$kit/$2/.version"
-  done
-  rm -rf "${tree:?}"
-  trap - EXIT
-fi
+. "$here/conformance/lib-debs.sh"
+debs_fetch "$kit" "${pkgs[@]}"
 
 # GNU MIG's upstream HEAD, built from the newest ../shared/upstream/mig-*.tar.xz
 # (a `git archive` tarball; MIGC_UPSTREAM names another directory) for each

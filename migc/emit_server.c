@@ -648,7 +648,7 @@ void emit_server(Out *o)
     out(o, "#if __has_include(<mach/mig_support.h>)\n#include <mach/mig_support.h>\n#else\n");
     out(o, "extern void mig_deallocate(vm_address_t, vm_size_t);\n#endif\n");
     if (o->opt && o->opt->subrprefix && o->opt->subrprefix[0])
-        out(o, "extern void %s(vm_address_t, vm_size_t);\n", subr(o, "mig_deallocate"));
+        out(o, "extern void (%s)(vm_address_t, vm_size_t);\n", subr(o, "mig_deallocate"));
     emit_imports(o, IMPORT_SERVER);
     if (m->rcsid)
         out(o, "char %s_server_rcsid[] = %s;\n", m->subsystem, m->rcsid);

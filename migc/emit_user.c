@@ -387,13 +387,17 @@ void emit_user(Out *o, Routine *only)
         out(o, "extern void mig_put_reply_port(mach_port_t);\n");
         out(o, "extern void mig_allocate(vm_address_t *, vm_size_t);\n#endif\n");
         if (o->opt && o->opt->subrprefix && o->opt->subrprefix[0]) {
-            /* The program's own runtime, which no system header declares. */
-            out(o, "extern mach_msg_return_t %s(mach_msg_header_t *, mach_msg_option_t, mach_msg_size_t,\n"
+            /* The program's own runtime, which no system header declares.
+             * Each name in parentheses: a program may make it a macro
+             * before it includes the stub (glibc's profil.c defines
+             * `__mig_get_reply_port()'), and the declaration must stay
+             * one of the function. */
+            out(o, "extern mach_msg_return_t (%s)(mach_msg_header_t *, mach_msg_option_t, mach_msg_size_t,\n"
                 "\tmach_msg_size_t, mach_port_t, mach_msg_timeout_t, mach_port_t);\n", subr(o, "mach_msg"));
-            out(o, "extern mach_port_t %s(void);\n", subr(o, "mig_get_reply_port"));
-            out(o, "extern void %s(mach_port_t);\n", subr(o, "mig_dealloc_reply_port"));
-            out(o, "extern void %s(mach_port_t);\n", subr(o, "mig_put_reply_port"));
-            out(o, "extern void %s(vm_address_t *, vm_size_t);\n", subr(o, "mig_allocate"));
+            out(o, "extern mach_port_t (%s)(void);\n", subr(o, "mig_get_reply_port"));
+            out(o, "extern void (%s)(mach_port_t);\n", subr(o, "mig_dealloc_reply_port"));
+            out(o, "extern void (%s)(mach_port_t);\n", subr(o, "mig_put_reply_port"));
+            out(o, "extern void (%s)(vm_address_t *, vm_size_t);\n", subr(o, "mig_allocate"));
         }
     }
     emit_imports(o, IMPORT_USER);

@@ -331,7 +331,9 @@ void emit_imports(Out *o, ImportKind kind)
  * call there is smaller than what the builtin expands to.  Each is marked
  * unused: a file needs only some of them, and clang warns (-Wunused-function)
  * about a static inline function its main file defines and never calls; the
- * attribute changes no code. */
+ * attribute changes no code.  A helper's opening brace stays on its first
+ * line: glibc's build cuts each one-routine user stub file (-i) at the first
+ * line that is a lone `{', which must be the stub's own (mach/shortcut.awk). */
 #define HELPER "static inline __attribute__((__unused__)) "
 void emit_preamble(Out *o, const char *what)
 {
@@ -354,16 +356,16 @@ void emit_preamble(Out *o, const char *what)
     out(o, HELPER "uint64_t migc_ld64(const char *p) { uint64_t v; __builtin_memcpy(&v, p, 8); return v; }\n");
     out(o, "/* Zero the padding after n bytes of data at p, up to the next multiple of\n");
     out(o, " * 4 or 8: a few bytes at most, a short loop. */\n");
-    out(o, HELPER "void migc_pad4(char *p, uint32_t n)\n{\n\twhile (n & 3u)\n\t\tp[n++] = 0;\n}\n");
-    out(o, HELPER "void migc_pad8(char *p, uint32_t n)\n{\n\twhile (n & 7u)\n\t\tp[n++] = 0;\n}\n");
+    out(o, HELPER "void migc_pad4(char *p, uint32_t n) {\n\twhile (n & 3u)\n\t\tp[n++] = 0;\n}\n");
+    out(o, HELPER "void migc_pad8(char *p, uint32_t n) {\n\twhile (n & 7u)\n\t\tp[n++] = 0;\n}\n");
     out(o, HELPER "void migc_st_port(char *p, uintptr_t v) { __builtin_memcpy(p, &v, sizeof v); }\n");
     out(o, HELPER "uintptr_t migc_ld_port(const char *p) { uintptr_t v; __builtin_memcpy(&v, p, sizeof v); return v; }\n");
     out(o, HELPER "void migc_st_ptr(char *p, const void *v) { __builtin_memcpy(p, &v, sizeof v); }\n");
     out(o, HELPER "void *migc_ld_ptr(const char *p) { void *v; __builtin_memcpy(&v, p, sizeof v); return v; }\n");
     out(o, "/* Copy at most n - 1 characters and a NUL into d (always terminated, as\n");
     out(o, " * glibc's mig_strncpy); returns the bytes used, the NUL included. */\n");
-    out(o, HELPER "uint32_t migc_strncpy(char *d, const char *s, uint32_t n)\n");
-    out(o, "{\n\tuint32_t i = 0;\n\tif (n == 0)\n\t\treturn 0;\n");
+    out(o, HELPER "uint32_t migc_strncpy(char *d, const char *s, uint32_t n) {\n");
+    out(o, "\tuint32_t i = 0;\n\tif (n == 0)\n\t\treturn 0;\n");
     out(o, "\twhile (i < n - 1 && s[i]) { d[i] = s[i]; i++; }\n");
     out(o, "\td[i++] = 0;\n\treturn i;\n}\n\n");
     (void)t;
