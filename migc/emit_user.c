@@ -99,6 +99,10 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
         if (f->is_port) {
             out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < %s; migc_i++)\n", number);
             out(o, "\t\t\tmigc_st_port(%s + %u + %u * migc_i, (uintptr_t)%s[migc_i]);\n", P, f->data_off, t->port_size, arg_name(a));
+            /* Inline ports of a polymorphic name make the message complex
+             * as they do out of line (the Hurd's portarray_t). */
+            if (poly)
+                out(o, "\t\tif (MACH_MSG_TYPE_PORT_ANY(%s))\n\t\t\tmsgh_complex = 1;\n", poly);
             out(o, "\t\tP%u = %s + %u + %u * %s;\n", nextseg, P, f->data_off, t->port_size, number);
         } else
             put_inline_data(o, P, f->data_off, arg_name(a), f->elem_size, number, nextseg);
@@ -289,6 +293,17 @@ static void emit_user_routine(Out *o, Routine *r)
     for (size_t i = 0; i < rq->nfields; i++) {
         Field *f = rq->fields[i];
         user_put(o, r, f, xsprintf("P%u", f->seg), f->seg + 1);
+    }
+    /* Where the body decides the complex bit at run time (polymorphic
+     * names, arrays inline or out of line), a header port of a polymorphic
+     * name that is a port's sets it too, as GNU MIG's user stubs do; where
+     * the body decides it once for all, the header's names do not. */
+    if (rq->complex_poly && !rq->complex_static) {
+        const Arg *hdr[2] = { r->request_port, r->reply_port };
+        unsigned hdr_bits[2] = { rq->msgh_bits_remote, rq->msgh_bits_local };
+        for (int k = 0; k < 2; k++)
+            if (hdr_bits[k] == (unsigned)MT_POLYMORPHIC && hdr[k] && hdr[k]->poly && hdr[k]->poly->in_user_proto)
+                out(o, "\tif (MACH_MSG_TYPE_PORT_ANY(%s))\n\t\tmsgh_complex = 1;\n", arg_name(hdr[k]->poly));
     }
     out(o, "\tmsgh_size = (uint32_t)(P%u - Mess.Buf) + %u;\n", rq->nsegs - 1, rq->seg_size[rq->nsegs - 1]);
     if (rq->nsegs == 1)
