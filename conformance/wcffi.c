@@ -924,8 +924,13 @@ static void serve(ffi_cif *cif, void *ret, void **args, void *data)
 					memcpy(get_ptr(v), &wa, sizeof wa);
 				}
 				scnt_set(r, args, a->cnt, n);
+				/* One name for all the array's ports: the polymorphic
+				 * name's value, when it has one. */
+				int d = disposition(f);
+				if (a->poly_s)
+					scnt_set(r, args, a->poly_s, (unsigned) d);
 				for (k = 0; k < n; k++) {
-					int kk = wc_nsports, d = disposition(f);
+					int kk = wc_nsports;
 					pa[k] = wc_port(d, wc_sports, &wc_nsports);
 					log_own_port_i(&wc_sout, q->name, k, (mach_port_name_t) pa[k], kk, d);
 				}
