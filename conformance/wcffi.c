@@ -665,6 +665,10 @@ static void call_routine(struct routine *r, int call)
 			struct arg *p = arg_named(r, a->of);
 			if (p && p->kind == K_REQUESTPORT)
 				put_uint(x->v, sz, (unsigned) wc_rq_disp);
+			/* A reply port of a polymorphic name: the receive right
+			 * made above, for a send-once right made from it. */
+			if (p && (p->kind == K_UREPLYPORT || p->kind == K_REPLYPORT))
+				put_uint(x->v, sz, MACH_MSG_TYPE_MAKE_SEND_ONCE);
 			continue;
 		}
 		case K_IN: case K_INOUT: case K_OUT: break;
