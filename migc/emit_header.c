@@ -15,9 +15,6 @@ static void guard_open(Out *o, const char *kind)
         kind, o->m->subsystem, o->t->name, MIGC_VERSION);
     out(o, "#include <mach/kern_return.h>\n#include <mach/port.h>\n#include <mach/message.h>\n");
     out(o, "#include <mach/mig_errors.h>\n\n");
-    /* The user header says it with each prototype instead (see below). */
-    if (kind[0] != 'U')
-        out(o, "#ifndef mig_external\n#define mig_external extern\n#endif\n\n");
     out(o, "#ifndef __MIGC__\n#define __MIGC__ %d\t/* migc %s wrote this header */\n#endif\n\n", MIGC_VERSION_NUMBER,
         MIGC_VERSION);
     /* What a server loop sizes its buffers with: the largest message each
@@ -38,6 +35,15 @@ static void guard_open(Out *o, const char *kind)
     unsigned err = layout_error_reply_size(o->t);
     out(o, "#define %s_MAX_REQUEST_SIZE %u\n", o->m->subsystem, rq ? rq : o->t->header_size);
     out(o, "#define %s_MAX_REPLY_SIZE %u\n\n", o->m->subsystem, rp > err ? rp : err);
+}
+
+/* The storage class of a prototype: mig_external where the program
+ * defines it, else extern.  A header never defines mig_external itself: a
+ * program may define it after including one (glibc's profil.c makes it
+ * `static' before it includes a stub file). */
+static void mig_external(Out *o)
+{
+    out(o, "#ifndef mig_external\nextern\n#else\nmig_external\n#endif\n");
 }
 
 /* The macros GNU MIG writes before each prototype after its 2023-12-17
@@ -62,13 +68,14 @@ void emit_user_header(Out *o)
     emit_enum_exports(o);
     for (size_t i = 0; i < o->m->routines.n; i++) {
         Routine *r = o->m->routines.v[i];
-        /* Each prototype is a paragraph that compiles on its own: glibc
-         * pastes the paragraphs of some routines, found by their first
-         * line, into a header of its own (mach-shortcuts.h). */
+        /* Each prototype is a paragraph that compiles on its own (its
+         * storage class included): glibc pastes the paragraphs of some
+         * routines, found by their first line, into a header of its own
+         * (mach-shortcuts.h). */
         out(o, "/* %s %s */\n", r->simple ? "SimpleRoutine" : "Routine", r->name);
         rpc_macros(o, r, user_name(o, r));
-        out(o, "#ifndef mig_external\n#define mig_external extern\n#endif\n");
-        out(o, "mig_external kern_return_t %s\n", user_name(o, r));
+        mig_external(o);
+        out(o, "kern_return_t %s\n", user_name(o, r));
         emit_user_params(o, r, true);
         out(o, ";\n\n");
     }
@@ -98,7 +105,8 @@ void emit_server_header(Out *o)
     const char *demux = demux_name(o);
     if (o->m->has_demux) {
         out(o, "/* The demux: true when the request was one of this subsystem's. */\n");
-        out(o, "mig_external boolean_t %s(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);\n", demux);
+        mig_external(o);
+        out(o, "boolean_t %s(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);\n", demux);
     }
     out(o, "extern mig_routine_t %s_routines[];\n", demux);
     out(o, "/* The routine for a request, or 0 when its id is not this subsystem's. */\n");

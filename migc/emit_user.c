@@ -406,9 +406,14 @@ void emit_user(Out *o, Routine *only)
              * Each name in parentheses: a program may make it a macro
              * before it includes the stub (glibc's profil.c defines
              * `__mig_get_reply_port()'), and the declaration must stay
-             * one of the function. */
-            out(o, "extern mach_msg_return_t (%s)(mach_msg_header_t *, mach_msg_option_t, mach_msg_size_t,\n"
-                "\tmach_msg_size_t, mach_port_t, mach_msg_timeout_t, mach_port_t);\n", subr(o, "mach_msg"));
+             * one of the function.  But __mach_msg: GNU Mach's
+             * <mach/message.h> declares it, and glibc's interruptible
+             * stubs rename it to a function of another return type by an
+             * object-like macro (hurd/intr-rpc.h), which no declaration
+             * here could agree with. */
+            if (strcmp(o->opt->subrprefix, "__") != 0)
+                out(o, "extern mach_msg_return_t (%s)(mach_msg_header_t *, mach_msg_option_t, mach_msg_size_t,\n"
+                    "\tmach_msg_size_t, mach_port_t, mach_msg_timeout_t, mach_port_t);\n", subr(o, "mach_msg"));
             out(o, "extern mach_port_t (%s)(void);\n", subr(o, "mig_get_reply_port"));
             out(o, "extern void (%s)(mach_port_t);\n", subr(o, "mig_dealloc_reply_port"));
             out(o, "extern void (%s)(mach_port_t);\n", subr(o, "mig_put_reply_port"));
