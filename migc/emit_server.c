@@ -78,10 +78,37 @@ static bool inout_in_request(const Arg *a, const Field *qf)
 }
 
 /* Where a port array of a request is passed to the server function in
- * place: its slots hold what the function takes (the kernel's ipc_port_t). */
+ * place: its slots hold what the function takes (the kernel's ipc_port_t,
+ * or names as wide as mach_port_t). */
 static bool ports_in_place(const MsgLayout *rq, const Field *f)
 {
-    return f && f->is_port && !f->out_of_line && rq->ports_are_pointers;
+    return f && f->is_port && !f->out_of_line && rq->ports_in_place;
+}
+
+/* Where an inline array of ports that only goes to the server function
+ * (not inout) is packed in place for the call: its 8-byte slots become
+ * mach_port_t names at the start of the array (the request is the stub's
+ * to write, as for GNU MIG), unpacked again if the call fails, for the
+ * request is then destroyed whole. */
+static bool ports_packed(const MsgLayout *rq, const Field *f)
+{
+    return f && f->is_port && !f->out_of_line && !rq->ports_in_place && !is_out(f->arg) &&
+           (f->number != 1 || arg_is_array(f->arg));
+}
+
+/* The loop that packs (or unpacks) N port names of an array at BASE. */
+static void emit_port_pack(Out *o, const Target *t, const char *base, const char *n, bool unpack, const char *indent)
+{
+    if (unpack)
+        out(o, "%sfor (uint32_t migc_i = %s; migc_i-- > 0; ) {\n%s\tmach_port_t migc_v;\n"
+            "%s\t__builtin_memcpy(&migc_v, %s + sizeof(mach_port_t) * migc_i, sizeof migc_v);\n"
+            "%s\tmigc_st_port(%s + %u * migc_i, (uintptr_t)migc_v);\n%s}\n",
+            indent, n, indent, indent, base, indent, base, t->port_size, indent);
+    else
+        out(o, "%sfor (uint32_t migc_i = 0; migc_i < %s; migc_i++) {\n"
+            "%s\tmach_port_t migc_v = (mach_port_t)migc_ld_port(%s + %u * migc_i);\n"
+            "%s\t__builtin_memcpy(%s + sizeof(mach_port_t) * migc_i, &migc_v, sizeof migc_v);\n%s}\n",
+            indent, n, indent, base, t->port_size, indent, base, indent);
 }
 
 /* The C type of what a request carries for an argument with an intran:
@@ -136,7 +163,7 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
                     out(o, "\t%s %s[%u]%s;\n", elem_ctype(a, true), arg_name(a), n, f->is_string ? " = { 0 }" : "");
             } else if (f == NULL && is_out(a))
                 out(o, "\t%s %s[1];\n", elem_ctype(a, true), arg_name(a));
-            else if (t->is_port && ports_in_place(rq, field_of(rq, a)))
+            else if (t->is_port && (ports_in_place(rq, field_of(rq, a)) || ports_packed(rq, field_of(rq, a))))
                 out(o, "\tvoid *%s;\n", arg_name(a));
             else if (t->is_port)
                 out(o, "\tmach_port_t %s[%u];\n", arg_name(a), t->number ? t->number : 1);
@@ -149,7 +176,7 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
         else
             out(o, "\t%s %s;\n", server_ctype(a), arg_name(a));
         const Field *qf = field_of(rq, a);
-        if (qf && qf->indefinite && qf->is_port && !ports_in_place(rq, qf))
+        if (qf && qf->indefinite && qf->is_port && !ports_in_place(rq, qf) && !ports_packed(rq, qf))
             out(o, "\tmach_port_t %s[%u];\n", derived_name(a, "ports"), qf->inline_max ? qf->inline_max : 1);
         if (qf && qf->indefinite && !rq->ool_consumed)
             out(o, "\tint %s = 0;\n", derived_name(a, "ool"));
@@ -194,7 +221,12 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
         out(o, "\t{\n");
         emit_count_read(o, f, P, fail);
         emit_indefinite_span(o, ml, f, P, nextseg, "(char *)InHeadP", ml->seg_size[nextseg], fail);
-        if (f->is_port && !ports_in_place(ml, f)) {
+        if (ports_packed(ml, f)) {
+            out(o, "\t\tif (migc_in_line) {\n\t\t\tif (mig_unlikely(migc_n > %u))\n\t\t\t\t%s\n", f->inline_max, fail);
+            out(o, "\t\t\t%s = (void *)(%s + %u);\n\t\t}\n", arg_name(a), P, f->data_off);
+            out(plain, "\tif (!%s)\n", derived_name(a, "ool"));
+            emit_port_pack(plain, t, xsprintf("(%s + %u)", P, f->data_off), arg_name(a->count), false, "\t\t");
+        } else if (f->is_port && !ports_in_place(ml, f)) {
             /* Inline ports are wider than mach_port_t: converted into a local array. */
             out(o, "\t\tif (migc_in_line) {\n\t\t\tif (mig_unlikely(migc_n > %u))\n\t\t\t\t%s\n", f->inline_max, fail);
             out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
@@ -226,7 +258,10 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
         out(o, "\t{\n");
         emit_count_read(o, f, P, fail);
         emit_varying_span(o, ml, f, P, nextseg, "(char *)InHeadP", ml->seg_size[nextseg], fail);
-        if (f->is_port && !ports_in_place(ml, f))
+        if (ports_packed(ml, f)) {
+            out(o, "\t\t%s = (void *)(%s + %u);\n", arg_name(a), P, f->data_off);
+            emit_port_pack(plain, t, xsprintf("(%s + %u)", P, f->data_off), arg_name(a->count), false, "\t");
+        } else if (f->is_port && !ports_in_place(ml, f))
             out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
                 arg_name(a), P, f->data_off, t->port_size);
         else
@@ -247,6 +282,11 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
         }
         if (ports_in_place(ml, f)) {
             out(o, "\t%s = (void *)(%s + %u);\n", arg_name(a), P, f->data_off);
+            return;
+        }
+        if (ports_packed(ml, f)) {
+            out(o, "\t%s = (void *)(%s + %u);\n", arg_name(a), P, f->data_off);
+            emit_port_pack(plain, t, xsprintf("(%s + %u)", P, f->data_off), xsprintf("%uu", f->number), false, "\t");
             return;
         }
         out(o, "\tfor (uint32_t migc_i = 0; migc_i < %u; migc_i++)\n\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
@@ -612,6 +652,12 @@ static void emit_server_routine(Out *o, Routine *r)
         if (qf && qf->indefinite && !rq->ool_consumed)
             out(o, "\tif (%s && OutP->RetCode == KERN_SUCCESS)\n\t\t%s((vm_address_t)%s, %s * %u);\n",
                 derived_name(a, "ool"), subr(o, "mig_deallocate"), arg_name(a), arg_name(a->count), qf->is_port ? qf->ool_port_bits / 8 : qf->elem_size);
+        if (ports_packed(rq, qf)) {
+            out(o, "\tif (OutP->RetCode != KERN_SUCCESS%s%s)\n", qf->indefinite ? " && !" : "",
+                qf->indefinite ? derived_name(a, "ool") : "");
+            emit_port_pack(o, t, xsprintf("(P%u + %u)", qf->seg, qf->data_off),
+                           qf->varying || qf->indefinite ? arg_name(a->count) : xsprintf("%uu", qf->number), true, "\t\t");
+        }
     }
     if (!rp) {
         emit_release_sends(o, r, true);

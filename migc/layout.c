@@ -220,6 +220,8 @@ MsgLayout *layout_message(const Target *t, Routine *r, bool reply, bool kernel_s
      * written into the reply, never into a local. */
     ml->data_in_place = kernel_server && reply;
     ml->ool_consumed = kernel_server && !reply;
+    /* mach_port_t is 32 bits on every target. */
+    ml->ports_in_place = ml->ports_are_pointers || t->port_size == 4;
     Vec fields = { 0 };
     Vec segs = { 0 };
     unsigned seg = 0, off = t->header_size;

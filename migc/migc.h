@@ -359,6 +359,10 @@ typedef struct MsgLayout {
     bool complex_poly;      /* complexity decided at run time: polymorphic names, indefinite arrays */
     bool complex_check;     /* the receiver requires the complex bit: complex_static, or a port
                                it checks as a fixed right whatever name the sender chose */
+    bool ports_in_place;    /* an inline port slot holds what a function takes for it: the
+                               kernel's ipc_port_t, or a name as wide as mach_port_t (i686);
+                               else (x86_64's 8-byte slots) a server stub packs the names
+                               in place for the call and unpacks them if it fails */
     /* Kernel messages (KernelServer, KernelUser): */
     bool ports_are_pointers;   /* a port slot holds the kernel's ipc_port_t, inline or out of
                                   line: pointer-size elements, usable in place */
