@@ -8,8 +8,13 @@
 #ifndef MIGC_H
 #define MIGC_H
 
-#define MIGC_VERSION "0.1"
-#define MIGC_VERSION_NUMBER 100   /* MAJOR * 10000 + MINOR * 100 + PATCH: the value of __MIGC__ */
+/* The version is configure.ac's (AC_INIT), given by the build: the string
+   migc --version prints, and its number MAJOR * 10000 + MINOR * 100 +
+   PATCH, the value of __MIGC__. */
+#if !defined PACKAGE_VERSION || !defined MIGC_VERSION_NUMBER
+#error "PACKAGE_VERSION and MIGC_VERSION_NUMBER come from configure"
+#endif
+#define MIGC_VERSION PACKAGE_VERSION
 
 #include <stdarg.h>
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* fsx.c: an fsx-style tester as tasks on GNU Mach: random reads, writes, mapped reads and writes (from two tasks) and truncates of a memfile file, each checked against a shadow copy. */
+/* fsx_main.c: an fsx-style tester as tasks on GNU Mach: random reads, writes, mapped reads and writes (from two tasks) and truncates of a memfile file, each checked against a shadow copy. */
 
 #include <mach/vm_wire.h>
 #include <mach/task_special_ports.h>
