@@ -69,6 +69,14 @@ static bool in_in_place(const Target *t, const MsgLayout *rq, const Arg *a, cons
            f->seg == 0 && f->data_size > t->pointer_size && data_aligned(t, f->data_off, f->data_size);
 }
 
+/* An inout array of fixed size, inline and not of ports: the server
+ * function reads and writes it where the request holds it (as GNU MIG
+ * passes it), and the reply copies it from there. */
+static bool inout_in_request(const Arg *a, const Field *qf)
+{
+    return a->kind == AK_INOUT && qf && !qf->varying && !qf->indefinite && !qf->out_of_line && !qf->is_port;
+}
+
 /* Where a port array of a request is passed to the server function in
  * place: its slots hold what the function takes (the kernel's ipc_port_t). */
 static bool ports_in_place(const MsgLayout *rq, const Field *f)
@@ -118,7 +126,7 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
                 for (size_t k = 0; k < rp->nfields; k++)
                     if (rp->fields[k]->arg == a)
                         f = rp->fields[k];
-            if (is_out(a) && f) {
+            if (is_out(a) && f && !inout_in_request(a, field_of(rq, a))) {
                 unsigned n = f->is_string ? f->data_size : f->varying ? f->inline_max : f->number / f->count_mult;
                 if (n == 0)
                     n = 1;
