@@ -213,7 +213,8 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
     }
     if (f->is_port) {
         if (f->number == 1) {
-            out(o, "\t*%s = (mach_port_t)migc_ld_port(%s + %u);\n", arg_name(a), P, f->data_off);
+            /* As the caller holds it: a name, or in the kernel an ipc_port_t. */
+            out(o, "\t*%s = (%s)migc_ld_port(%s + %u);\n", arg_name(a), user_ctype(a), P, f->data_off);
             return;
         }
         out(o, "\tfor (uint32_t migc_i = 0; migc_i < %u; migc_i++)\n\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
