@@ -374,6 +374,8 @@ typedef struct MsgLayout {
                                   stub never frees it */
     bool data_in_place;        /* no large locals (kernel stacks are small): every out
                                   array the server function fills lives in the message */
+    bool read_in_place;        /* no large locals either: a structure passed by value is
+                                  read by the call straight from the request */
     unsigned msgh_bits_remote; /* disposition of the remote port */
     unsigned msgh_bits_local;  /* disposition of the local port */
 } MsgLayout;
