@@ -285,6 +285,9 @@ static void emit_user_routine(Out *o, Routine *r)
     /* No memset of the header: its fields are all assigned below but for
        the upper halves of x86_64's 8-byte port slots, where the kernel
        reads only the 32-bit names. */
+    for (size_t i = 0; i < r->nargs; i++)
+        if (r->args[i]->user_stub_ignores)
+            out(o, "\t(void)%s;\n", arg_name(r->args[i]));
     out(o, "\n");
 
     for (size_t i = 0; i < rq->nfields; i++) {

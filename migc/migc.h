@@ -254,6 +254,8 @@ typedef struct Arg {
                                after a successful call (the server function got the object) */
     bool check_circular;    /* a returned right that may be a receive right: the stub
                                checks it against the reply port (MACH_MSGH_BITS_CIRCULAR) */
+    bool user_stub_ignores; /* a parameter of the user stub that it cannot use (KernelUser:
+                               the kernel's send takes no waittime nor msgoption) */
 } Arg;
 
 typedef struct Routine {
@@ -310,6 +312,8 @@ typedef struct Module {
     const char *server_prefix_last; /* current serverprefix while parsing */
     const char *waittime_last;
     const char *msgoption_last;
+    Loc waittime_loc, msgoption_loc;          /* their statements */
+    bool waittime_warned, msgoption_warned;   /* ... said to have no effect (KernelUser) */
     bool has_subsystem;
 } Module;
 
