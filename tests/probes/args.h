@@ -4,7 +4,9 @@
 typedef int *buf_t;
 typedef int *small_t;
 typedef char *str_t;
+typedef char *indef_t;
 /* GNU MIG spells read-only array and string parameters const_TYPE. */
 typedef const int *const_buf_t;
 typedef const char *const_str_t;
+typedef const char *const_indef_t;
 #endif
