@@ -766,6 +766,11 @@ int driver_main(int argc, char **argv)
 
     d.opt.target = target_from_prog(&d);
     parse_command_line(&d, argc, argv);
+    /* A mistake planted on purpose, for the test of the proofs' judge
+     * (tests/prove.test): an environment variable, so that no command line
+     * a build writes can set it by accident. */
+    const char *plant = getenv("MIGC_PLANT");
+    d.opt.plant_no_count_bound = plant && strcmp(plant, "no-count-bound") == 0;
     if (!d.opt.target && d.prog_prefix) {
         drv_error(&d, "program name '%s': '%s' is no known target (known: %s; or give --target=NAME)",
                   d.prog, d.prog_prefix, target_names());

@@ -60,6 +60,7 @@ const char *desc_size_store(const Target *t, const Field *f, const char *base, u
 const char *desc_size_expr(const Target *t, const Field *f, const char *base);
 const Field *field_of(const MsgLayout *ml, const Arg *a);
 const char *units_of(const Field *f, const char *count);
+const char *port_load(const MsgLayout *ml, const char *addr);
 void emit_count_read(Out *o, const Field *f, const char *P, const char *fail);
 bool last_spans(const MsgLayout *ml);
 void emit_varying_span(Out *o, const MsgLayout *ml, const Field *f, const char *P, unsigned nextseg,

@@ -106,7 +106,7 @@ static void emit_port_pack(Out *o, const Target *t, const char *base, const char
             indent, n, indent, indent, base, indent, base, t->port_size, indent);
     else
         out(o, "%sfor (uint32_t migc_i = 0; migc_i < %s; migc_i++) {\n"
-            "%s\tmach_port_t migc_v = (mach_port_t)migc_ld_port(%s + %u * migc_i);\n"
+            "%s\tmach_port_t migc_v = (mach_port_t)migc_ld32(%s + %u * migc_i);\n"
             "%s\t__builtin_memcpy(%s + sizeof(mach_port_t) * migc_i, &migc_v, sizeof migc_v);\n%s}\n",
             indent, n, indent, base, t->port_size, indent, base, indent);
 }
@@ -229,8 +229,8 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
         } else if (f->is_port && !ports_in_place(ml, f)) {
             /* Inline ports are wider than mach_port_t: converted into a local array. */
             out(o, "\t\tif (migc_in_line) {\n\t\t\tif (mig_unlikely(migc_n > %u))\n\t\t\t\t%s\n", f->inline_max, fail);
-            out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
-                derived_name(a, "ports"), P, f->data_off, t->port_size);
+            out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t\t%s[migc_i] = (mach_port_t)%s;\n",
+                derived_name(a, "ports"), port_load(ml, xsprintf("%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
             out(o, "\t\t\t%s = %s;\n\t\t}\n", arg_name(a), derived_name(a, "ports"));
         } else
             out(o, "\t\tif (migc_in_line)\n\t\t\t%s = (void *)(%s + %u);\n", arg_name(a), P, f->data_off);
@@ -262,8 +262,8 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
             out(o, "\t\t%s = (void *)(%s + %u);\n", arg_name(a), P, f->data_off);
             emit_port_pack(plain, t, xsprintf("(%s + %u)", P, f->data_off), arg_name(a->count), false, "\t");
         } else if (f->is_port && !ports_in_place(ml, f))
-            out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
-                arg_name(a), P, f->data_off, t->port_size);
+            out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t%s[migc_i] = (mach_port_t)%s;\n",
+                arg_name(a), port_load(ml, xsprintf("%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
         else
             out(o, "\t\t%s = (void *)(%s + %u);\n", arg_name(a), P, f->data_off);
         if (f->is_string)   /* terminated here, whatever the sender did */
@@ -276,8 +276,8 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
     }
     if (f->is_port) {
         if (f->number == 1 && !arg_is_array(a)) {
-            out(ty->intran ? later : plain, "\t%s = (%s)migc_ld_port(%s + %u);\n", dst, ty->intran ? intran_arg_ctype(a) : server_ctype(a), P,
-                f->data_off);
+            out(ty->intran ? later : plain, "\t%s = (%s)%s;\n", dst, ty->intran ? intran_arg_ctype(a) : server_ctype(a),
+                port_load(ml, xsprintf("%s + %u", P, f->data_off)));
             return;
         }
         if (ports_in_place(ml, f)) {
@@ -289,8 +289,8 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
             emit_port_pack(plain, t, xsprintf("(%s + %u)", P, f->data_off), xsprintf("%uu", f->number), false, "\t");
             return;
         }
-        out(o, "\tfor (uint32_t migc_i = 0; migc_i < %u; migc_i++)\n\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
-            f->number, arg_name(a), P, f->data_off, t->port_size);
+        out(o, "\tfor (uint32_t migc_i = 0; migc_i < %u; migc_i++)\n\t\t%s[migc_i] = (mach_port_t)%s;\n",
+            f->number, arg_name(a), port_load(ml, xsprintf("%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
         return;
     }
     if (arg_is_array(a)) {
@@ -517,7 +517,7 @@ static void emit_server_routine(Out *o, Routine *r)
     out(o, "mig_internal void _X%s(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)\n{\n",
         r->name);
     out(o, "\tmig_reply_header_t *OutP = (mig_reply_header_t *)OutHeadP;\n");
-    for (unsigned s = 0; s < rq->nsegs; s++)
+    for (unsigned s = 0; s < rq->nsegs - last_spans(rq); s++)
         out(o, "\tchar *P%u%s;\n", s, s == 0 ? xsprintf(" = %s", aligned_base("InHeadP")) : "");
     if (rp)
         for (unsigned s = 0; s < rp->nsegs; s++)

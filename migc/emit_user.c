@@ -168,8 +168,8 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
         out(o, "\t\telse {\n\t\t\tif (migc_n > *%s)\n\t\t\t\t%s((vm_address_t *)%s, sizeof **%s * migc_n);\n",
             arg_name(a->count), subr(o, "mig_allocate"), arg_name(a), arg_name(a));
         if (f->is_port)
-            out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t\t(*%s)[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
-                arg_name(a), P, f->data_off, t->port_size);
+            out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t\t(*%s)[migc_i] = (mach_port_t)%s;\n",
+                arg_name(a), port_load(ml, xsprintf("%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
         else
             out(o, "\t\t\tmemcpy(*%s, %s + %u, %u * migc_n);\n", arg_name(a), P, f->data_off, f->elem_size);
         out(o, "\t\t}\n");
@@ -198,14 +198,14 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
         }
         out(o, "\t\tif (migc_n > *%s) {\n", arg_name(a->count));
         if (f->is_port)
-            out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < *%s; migc_i++)\n\t\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
-                arg_name(a->count), arg_name(a), P, f->data_off, t->port_size);
+            out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < *%s; migc_i++)\n\t\t\t\t%s[migc_i] = (mach_port_t)%s;\n",
+                arg_name(a->count), arg_name(a), port_load(ml, xsprintf("%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
         else
             out(o, "\t\t\tmemcpy(%s, %s + %u, %u * *%s);\n", arg_name(a), P, f->data_off, f->elem_size, arg_name(a->count));
         out(o, "\t\t\t*%s = migc_n;\n\t\t\treturn MIG_ARRAY_TOO_LARGE;\n\t\t}\n", arg_name(a->count));
         if (f->is_port)
-            out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
-                arg_name(a), P, f->data_off, t->port_size);
+            out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t%s[migc_i] = (mach_port_t)%s;\n",
+                arg_name(a), port_load(ml, xsprintf("%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
         else
             out(o, "\t\tmemcpy(%s, %s + %u, %u * migc_n);\n", arg_name(a), P, f->data_off, f->elem_size);
         out(o, "\t\t*%s = migc_n;\n\t}\n", arg_name(a->count));
@@ -218,11 +218,11 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
     if (f->is_port) {
         if (f->number == 1) {
             /* As the caller holds it: a name, or in the kernel an ipc_port_t. */
-            out(o, "\t*%s = (%s)migc_ld_port(%s + %u);\n", arg_name(a), user_ctype(a), P, f->data_off);
+            out(o, "\t*%s = (%s)%s;\n", arg_name(a), user_ctype(a), port_load(ml, xsprintf("%s + %u", P, f->data_off)));
             return;
         }
-        out(o, "\tfor (uint32_t migc_i = 0; migc_i < %u; migc_i++)\n\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
-            f->number, arg_name(a), P, f->data_off, t->port_size);
+        out(o, "\tfor (uint32_t migc_i = 0; migc_i < %u; migc_i++)\n\t\t%s[migc_i] = (mach_port_t)%s;\n",
+            f->number, arg_name(a), port_load(ml, xsprintf("%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
         return;
     }
     if (!arg_is_array(a))
@@ -275,9 +275,11 @@ static void emit_user_routine(Out *o, Routine *r)
     out(o, "\n{\n");
     out(o, "\tunion {\n\t\tmach_msg_header_t Head;\n\t\tmig_reply_header_t Error;\n");
     out(o, "\t\tchar Buf[%u];\n\t\tuint64_t Align;\n\t} Mess;\n", bufsize);
+    /* The segment pointers the request and the reply use (none starts
+     * after a reply's last field of variable size: see last_spans). */
     unsigned nsegs = rq->nsegs;
-    if (rp && rp->nsegs > nsegs)
-        nsegs = rp->nsegs;
+    if (rp && rp->nsegs - last_spans(rp) > nsegs)
+        nsegs = rp->nsegs - last_spans(rp);
     for (unsigned s = 0; s < nsegs; s++)
         out(o, "\tchar *P%u%s;\n", s, s == 0 ? " = Mess.Buf" : "");
     out(o, "\tint msgh_complex = %d;\n", rq->complex_static ? 1 : 0);

@@ -92,6 +92,15 @@ const Field *field_of(const MsgLayout *ml, const Arg *a)
     return NULL;
 }
 
+/* The port a receiver of message ML reads from the slot at ADDR: where ports
+ * are the kernel's pointers, the whole slot; else the 32-bit name the slot
+ * begins with (mach_port_name_inlined_t's name: a wider slot's other bytes
+ * are no part of it, and reading the slot whole would narrow it). */
+const char *port_load(const MsgLayout *ml, const char *addr)
+{
+    return xsprintf(ml->ports_are_pointers ? "migc_ld_port(%s)" : "migc_ld32(%s)", addr);
+}
+
 /* Wire units for a count of elements. */
 const char *units_of(const Field *f, const char *count)
 {
@@ -499,7 +508,7 @@ void emit_count_read(Out *o, const Field *f, const char *P, const char *fail)
         out(o, "\t\tuint32_t migc_n = migc_u / %u;\n", f->count_mult);
     } else
         out(o, "\t\tuint32_t migc_n = migc_u;\n");
-    if (!f->indefinite && !f->out_of_line && f->number)
+    if (!f->indefinite && !f->out_of_line && f->number && !(o->opt && o->opt->plant_no_count_bound))
         out(o, "\t\tif (mig_unlikely(migc_n > %u))\n\t\t\t%s\n", f->inline_max, fail);
 }
 
@@ -511,7 +520,8 @@ static bool ends_message(const MsgLayout *ml, const Field *f)
 }
 
 /* Whether the message's last field is of variable size inline (its span
- * check is then the check of the message's end). */
+ * check is then the check of the message's end, and no segment starts
+ * after it: its segment pointer is never set). */
 bool last_spans(const MsgLayout *ml)
 {
     const Field *f = ml->nfields ? ml->fields[ml->nfields - 1] : NULL;
@@ -523,15 +533,30 @@ static const char *span_cmp(const Field *f, const MsgLayout *ml)
     return ends_message(ml, f) ? "!=" : ">";
 }
 
-/* Where the segment after a varying inline item of n elements starts; the
- * rest of the message must have arrived (all of it, for the last field). */
+/* Start the segment after a variable item at offset END (an expression, a
+ * uint32_t from the message's start), once the rest of the message is known
+ * to have arrived (all of it, for the last field).  The offset is compared
+ * as an integer before the pointer is formed: a count from the message can
+ * make it lie beyond the buffer, and forming that pointer is undefined in
+ * C even if it is never read through. */
+static void emit_span_end(Out *o, const MsgLayout *ml, const Field *f, unsigned nextseg, const char *base,
+                          const char *end, unsigned seg_size, const char *fail)
+{
+    out(o, "\t\tuint32_t migc_end = %s;\n", end);
+    out(o, "\t\tif (mig_unlikely(migc_end + %u %s msgh_size))\n\t\t\t%s\n", seg_size, span_cmp(f, ml), fail);
+    if (!ends_message(ml, f))   /* (after the last field no segment starts: see last_spans) */
+        out(o, "\t\tP%u = %s + migc_end;\n", nextseg, base);
+}
+
+/* Where the segment after a varying inline item of n elements starts. */
 void emit_varying_span(Out *o, const MsgLayout *ml, const Field *f, const char *P, unsigned nextseg,
                        const char *base, unsigned seg_size, const char *fail)
 {
     unsigned m = (o->t->msg_align - 1);
-    out(o, "\t\tP%u = %s + %u + ((%u * migc_n + %u) & ~%uu);\n", nextseg, P, f->data_off, f->elem_size, m, m);
-    out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - %s) + %u %s msgh_size))\n\t\t\t%s\n", nextseg, base,
-        seg_size, span_cmp(f, ml), fail);
+    emit_span_end(o, ml, f, nextseg, base,
+                  xsprintf("(uint32_t)(%s - %s) + %u + ((%u * migc_n + %u) & ~%uu)", P, base, f->data_off,
+                           f->elem_size, m, m),
+                  seg_size, fail);
 }
 
 /* Copy SIZE bytes of data from SRC (an address) to DST and clear the
@@ -577,9 +602,9 @@ void emit_indefinite_span(Out *o, const MsgLayout *ml, const Field *f, const cha
         out(o, "\t\tif (mig_unlikely(%s != (migc_in_line ? %uu : %uu)))\n\t\t\t%s\n", desc_size_expr(t, f, P),
             t->port_bits, f->ool_port_bits, fail);
     out(o, "\t\tif (migc_in_line && mig_unlikely(migc_n > (uint32_t)(msgh_size / %u)))\n\t\t\t%s\n", f->elem_size, fail);
-    out(o, "\t\tP%u = %s + %u + (migc_in_line ? ((%u * migc_n + %u) & ~%uu) : %u);\n", nextseg, P, f->data_off,
-        f->elem_size, m, m, (t->pointer_size + m) & ~m);
-    out(o, "\t\tif (mig_unlikely((uint32_t)(P%u - %s) + %u %s msgh_size))\n\t\t\t%s\n", nextseg, base, seg_size,
-        span_cmp(f, ml), fail);
+    emit_span_end(o, ml, f, nextseg, base,
+                  xsprintf("(uint32_t)(%s - %s) + %u + (migc_in_line ? ((%u * migc_n + %u) & ~%uu) : %u)", P, base,
+                           f->data_off, f->elem_size, m, m, (t->pointer_size + m) & ~m),
+                  seg_size, fail);
 }
 

@@ -424,6 +424,9 @@ typedef struct Options {
     bool md;                   /* -MD: dependency files */
     bool migcom;               /* input is already preprocessed (stdin) */
     const char *cc;            /* -cc CMD: the preprocessor command */
+    bool plant_no_count_bound; /* MIGC_PLANT=no-count-bound: receivers do not check an inline
+                                  array's count against its bound, a mistake tests/prove.test
+                                  plants to see the proofs report it (never set otherwise) */
     Vec cpp_args;              /* char*: switches passed to cpp */
     Vec files;                 /* char*: .defs files */
 } Options;
