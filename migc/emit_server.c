@@ -59,12 +59,12 @@ static bool out_in_place(const Target *t, const MsgLayout *rp, const Arg *a, con
            data_aligned(t, f->data_off, array ? f->elem_size : f->data_size);
 }
 
-/* An in argument passed by value straight from a kernel's request: a
- * structure (larger than a pointer) at a constant offset, aligned for its
- * C type.  A local would cost a copy and stack. */
+/* An in argument passed by value straight from a request that asks for it
+ * (a kernel's): a structure (larger than a pointer) at a constant offset,
+ * aligned for its C type.  A local would cost a copy and stack. */
 static bool in_in_place(const Target *t, const MsgLayout *rq, const Arg *a, const Field *f)
 {
-    return f && rq->ports_are_pointers && a->kind == AK_IN && !arg_is_array(a) && !a->type->intran &&
+    return f && rq->read_in_place && a->kind == AK_IN && !arg_is_array(a) && !a->type->intran &&
            !a->type->is_enum && !f->is_port && !f->varying && !f->indefinite && !f->out_of_line && !f->is_string &&
            f->seg == 0 && f->data_size > t->pointer_size && data_aligned(t, f->data_off, f->data_size);
 }

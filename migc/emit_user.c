@@ -217,7 +217,8 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
     }
     if (f->is_port) {
         if (f->number == 1) {
-            out(o, "\t*%s = (mach_port_t)migc_ld_port(%s + %u);\n", arg_name(a), P, f->data_off);
+            /* As the caller holds it: a name, or in the kernel an ipc_port_t. */
+            out(o, "\t*%s = (%s)migc_ld_port(%s + %u);\n", arg_name(a), user_ctype(a), P, f->data_off);
             return;
         }
         out(o, "\tfor (uint32_t migc_i = 0; migc_i < %u; migc_i++)\n\t\t%s[migc_i] = (mach_port_t)migc_ld_port(%s + %u + %u * migc_i);\n",
@@ -288,6 +289,9 @@ static void emit_user_routine(Out *o, Routine *r)
     /* No memset of the header: its fields are all assigned below but for
        the upper halves of x86_64's 8-byte port slots, where the kernel
        reads only the 32-bit names. */
+    for (size_t i = 0; i < r->nargs; i++)
+        if (r->args[i]->user_stub_ignores)
+            out(o, "\t(void)%s;\n", arg_name(r->args[i]));
     out(o, "\n");
 
     for (size_t i = 0; i < rq->nfields; i++) {

@@ -217,8 +217,10 @@ MsgLayout *layout_message(const Target *t, Routine *r, bool reply, bool kernel_s
     /* A KernelServer reply is copied out without a copyin. */
     ml->rights_received_form = kernel_server && reply;
     /* Kernel stacks are small: what a KernelServer function returns is
-     * written into the reply, never into a local. */
+     * written into the reply, never into a local, and what it takes by
+     * value is read from the request. */
     ml->data_in_place = kernel_server && reply;
+    ml->read_in_place = kernel_server && !reply;
     ml->ool_consumed = kernel_server && !reply;
     /* mach_port_t is 32 bits on every target. */
     ml->ports_in_place = ml->ports_are_pointers || t->port_size == 4;

@@ -8,8 +8,13 @@
 #ifndef MIGC_H
 #define MIGC_H
 
-#define MIGC_VERSION "0.1"
-#define MIGC_VERSION_NUMBER 100   /* MAJOR * 10000 + MINOR * 100 + PATCH: the value of __MIGC__ */
+/* The version is configure.ac's (AC_INIT), given by the build: the string
+   migc --version prints, and its number MAJOR * 10000 + MINOR * 100 +
+   PATCH, the value of __MIGC__. */
+#if !defined PACKAGE_VERSION || !defined MIGC_VERSION_NUMBER
+#error "PACKAGE_VERSION and MIGC_VERSION_NUMBER come from configure"
+#endif
+#define MIGC_VERSION PACKAGE_VERSION
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -249,6 +254,8 @@ typedef struct Arg {
                                after a successful call (the server function got the object) */
     bool check_circular;    /* a returned right that may be a receive right: the stub
                                checks it against the reply port (MACH_MSGH_BITS_CIRCULAR) */
+    bool user_stub_ignores; /* a parameter of the user stub that it cannot use (KernelUser:
+                               the kernel's send takes no waittime nor msgoption) */
 } Arg;
 
 typedef struct Routine {
@@ -305,6 +312,8 @@ typedef struct Module {
     const char *server_prefix_last; /* current serverprefix while parsing */
     const char *waittime_last;
     const char *msgoption_last;
+    Loc waittime_loc, msgoption_loc;          /* their statements */
+    bool waittime_warned, msgoption_warned;   /* ... said to have no effect (KernelUser) */
     bool has_subsystem;
 } Module;
 
@@ -373,6 +382,8 @@ typedef struct MsgLayout {
                                   stub never frees it */
     bool data_in_place;        /* no large locals (kernel stacks are small): every out
                                   array the server function fills lives in the message */
+    bool read_in_place;        /* no large locals either: a structure passed by value is
+                                  read by the call straight from the request */
     unsigned msgh_bits_remote; /* disposition of the remote port */
     unsigned msgh_bits_local;  /* disposition of the local port */
 } MsgLayout;

@@ -600,12 +600,17 @@ void model_import(Ctx *c, Loc loc, const char *word, const char *file)
 void model_statement(Ctx *c, Loc loc, const char *what, const char *value)
 {
     Module *m = c->mod;
-    if (strcmp(what, "waittime") == 0)
+    if (strcmp(what, "waittime") == 0) {
         m->waittime_last = value;
-    else if (strcmp(what, "nowaittime") == 0)
+        m->waittime_loc = loc;
+        m->waittime_warned = false;
+    } else if (strcmp(what, "nowaittime") == 0)
         m->waittime_last = NULL;
-    else if (strcmp(what, "msgoption") == 0)
+    else if (strcmp(what, "msgoption") == 0) {
         m->msgoption_last = value;
+        m->msgoption_loc = loc;
+        m->msgoption_warned = false;
+    }
     else if (strcmp(what, "serverprefix") == 0)
         m->server_prefix_last = value;
     else if (strcmp(what, "userprefix") == 0)
@@ -728,6 +733,38 @@ static void set_arg_dealloc(Ctx *c, Arg *a)
     if ((a->flags & AF_SERVERCOPY) && !t->indefinite)
         diag_warn(&c->diag, a->loc, "'%s': servercopy has no effect (only an unbounded array, which may "
                   "arrive out of line, can be left to the server)", a->name);
+}
+
+/* A KernelUser stub sends through the kernel's mach_msg_rpc_from_kernel or
+ * mach_msg_send_from_kernel, which take neither a timeout nor options:
+ * waittime and msgoption have no effect there (GNU MIG drops them
+ * silently).  Said once per statement and per argument; the stub leaves
+ * such an argument unused. */
+static void kernel_send_options(Ctx *c, Routine *r)
+{
+    Module *m = c->mod;
+    const char *why = "mach_msg_rpc_from_kernel and mach_msg_send_from_kernel take no";
+    if (r->waittime && !r->waittime_arg && !m->waittime_warned) {
+        diag_warn(&c->diag, m->waittime_loc, "waittime has no effect in a KernelUser interface (from routine '%s' on): "
+                  "%s timeout", r->name, why);
+        m->waittime_warned = true;
+    }
+    if (r->msgoption && !r->msgoption_arg && !m->msgoption_warned) {
+        diag_warn(&c->diag, m->msgoption_loc, "msgoption has no effect in a KernelUser interface (from routine '%s' on): "
+                  "%s options", r->name, why);
+        m->msgoption_warned = true;
+    }
+    if (r->waittime_arg) {
+        diag_warn(&c->diag, r->waittime_arg->loc, "the waittime argument '%s' has no effect in a KernelUser interface: "
+                  "%s timeout", r->waittime_arg->name, why);
+        r->waittime_arg->user_stub_ignores = true;
+    }
+    if (r->msgoption_arg) {
+        diag_warn(&c->diag, r->msgoption_arg->loc, "the msgoption argument '%s' has no effect in a KernelUser interface: "
+                  "%s options", r->msgoption_arg->name, why);
+        r->msgoption_arg->user_stub_ignores = true;
+    }
+    r->waittime = r->msgoption = NULL;
 }
 
 void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
@@ -856,6 +893,8 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
     }
     if (!r->request_port)
         diag_error(&c->diag, loc, "routine '%s' has no request port: no argument is sent in the request (give one, or one marked requestport)", name);
+    if (m->kernel_user)
+        kernel_send_options(c, r);
     r->args = (Arg **)out.v;
     r->nargs = out.n;
     vec_push(&m->routines, r);

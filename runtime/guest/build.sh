@@ -87,7 +87,7 @@ for s in "$out"/stubs/*User.c "$out"/stubs/*Server.c; do
   "$cc" "${cflags[@]}" "${warn[@]}" -c "$s" -o "$o"
   objs+=("$o")
 done
-for s in start trap mig console vm thread server; do
+for s in start trap mig string console vm thread server; do
   o=$out/obj/$s.o
   "$cc" "${cflags[@]}" "${warn[@]}" -c "$here/runtime/guest/$s.c" -o "$o"
   objs+=("$o")

@@ -1,4 +1,4 @@
-/* mig.c: mach_msg and every helper generated stubs call (reply ports, memory, strings), for a guest task. */
+/* mig.c: mach_msg and every helper generated stubs call (reply ports, memory, mig_strncpy), for a guest task. */
 
 #include <mach/mig_support.h>
 #include <mach/mig_errors.h>
@@ -116,82 +116,4 @@ vm_size_t mig_strncpy(char *dst, const char *src, vm_size_t len)
 		dst[i] = src[i];
 	dst[i] = 0;
 	return i + 1;
-}
-
-/* The string functions (this file is compiled with
-   -fno-tree-loop-distribute-patterns, so these loops stay loops instead
-   of becoming calls to themselves). */
-void *memcpy(void *dst, const void *src, size_t n)
-{
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	while (n--)
-		*d++ = *s++;
-	return dst;
-}
-
-void *memmove(void *dst, const void *src, size_t n)
-{
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	if (d < s || d >= s + n)
-		return memcpy(dst, src, n);
-	while (n--)
-		d[n] = s[n];
-	return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-	unsigned char *d = dst;
-
-	while (n--)
-		*d++ = (unsigned char)c;
-	return dst;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-	const unsigned char *p = a, *q = b;
-
-	for (; n; n--, p++, q++)
-		if (*p != *q)
-			return *p < *q ? -1 : 1;
-	return 0;
-}
-
-size_t strlen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-size_t strnlen(const char *s, size_t max)
-{
-	size_t n = 0;
-
-	while (n < max && s[n])
-		n++;
-	return n;
-}
-
-int strncmp(const char *a, const char *b, size_t n)
-{
-	for (; n; n--, a++, b++) {
-		if (*a != *b)
-			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
-		if (!*a)
-			return 0;
-	}
-	return 0;
-}
-
-int strcmp(const char *a, const char *b)
-{
-	return strncmp(a, b, (size_t)-1);
 }

@@ -1,4 +1,4 @@
-/* fsx.c: an fsx-style tester as tasks on GNU Mach: random reads, writes, mapped reads and writes (from two tasks) and truncates of a memfile file, each checked against a shadow copy. */
+/* fsx_main.c: an fsx-style tester as tasks on GNU Mach: random reads, writes, mapped reads and writes (from two tasks) and truncates of a memfile file, each checked against a shadow copy. */
 
 #include <mach/vm_wire.h>
 #include <mach/task_special_ports.h>
@@ -304,6 +304,16 @@ static long now(void)
 	return t.seconds;
 }
 
+/* The guest's clock in milliseconds: under qemu -icount it counts the
+   instructions the guest ran (conformance/lib-boot.sh), not the host's
+   load. */
+static unsigned long now_ms(void)
+{
+	time_value_t t = { 0, 0 };
+	host_get_time(mach_host_self(), &t);
+	return (unsigned long) t.seconds * 1000 + (unsigned long) t.microseconds / 1000;
+}
+
 /* argv: the host port, then ops=N seed=S file-kb=N maxop=N sweep=N
    cache=N minutes=M. */
 int guest_main(int argc, char **argv)
@@ -373,6 +383,7 @@ int guest_main(int argc, char **argv)
 		     cfg.seed, cfg.ops, cfg.minutes ? " or the minutes" : "", cfg.file_kb, cfg.maxop, cfg.sweep,
 		     cfg.cache, free_kb, ballast_kb, (unsigned long) vs.free_count * (vs.pagesize >> 10));
 
+	unsigned long start_ms = now_ms();
 	long deadline = cfg.minutes ? now() + (long) cfg.minutes * 60 : 0;
 	int cache_on = 1;
 	while (!bad_bytes && (cfg.minutes ? now() < deadline : n_op < cfg.ops)) {
@@ -443,13 +454,14 @@ int guest_main(int argc, char **argv)
 		logop(OP_SWEEP, 0, 0, size, size);
 	}
 
+	unsigned long guest_ms = now_ms() - start_ms;
 	if ((kr = memfile_report(server)) != KERN_SUCCESS)
 		fail("memfile_report", kr);
 	guest_printf("@@ summary ops=%lu reads=%lu writes=%lu mapreads=%lu mapwrites=%lu helper=%lu truncates=%lu "
-		     "sweeps=%lu cache-toggles=%lu skipped=%lu bad-bytes=%lu seed=%lu file-kb=%lu\n",
+		     "sweeps=%lu cache-toggles=%lu skipped=%lu bad-bytes=%lu seed=%lu file-kb=%lu guest-ms=%lu\n",
 		     n_op, done[OP_READ], done[OP_WRITE], done[OP_MAPREAD], done[OP_MAPWRITE], by_helper,
 		     done[OP_TRUNCATE], done[OP_SWEEP], done[OP_CACHE], done[OP_SKIP], bad_bytes, cfg.seed,
-		     cfg.file_kb);
+		     cfg.file_kb, guest_ms);
 	guest_puts("@@ end\n");
 	guest_halt(host_priv);
 }
