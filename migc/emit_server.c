@@ -369,12 +369,11 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
          * the type asks for it (as GNU MIG does: without dealloc the
          * server's memory is not freed), or, with dealloc[], if the server
          * function said so. */
-        if (f->dealloc_choice && a->dealloc_arg)
-            out(o, "\t\tmigc_st32(%s + %u, (migc_ld32(%s + %u) & ~0x%08xu) | (%s ? 0x%08xu : 0u));\n", R,
-                f->desc_off, R, f->desc_off, 1u << t->inline_bit, arg_name(a->dealloc_arg), 1u << t->dealloc_bit);
-        else
-            out(o, "\t\tmigc_st32(%s + %u, (migc_ld32(%s + %u) & ~0x%08xu) | 0x%08xu);\n", R, f->desc_off, R,
-                f->desc_off, 1u << t->inline_bit, f->dealloc ? 1u << t->dealloc_bit : 0u);
+        const char *dealloc = f->dealloc_choice && a->dealloc_arg
+                                  ? xsprintf("(%s ? 0x%08xu : 0u)", arg_name(a->dealloc_arg), 1u << t->dealloc_bit)
+                                  : xsprintf("0x%08xu", f->dealloc ? 1u << t->dealloc_bit : 0u);
+        out(o, "\t\tmigc_st32(%s + %u, (migc_ld32(%s + %u) & ~0x%08xu) | %s);\n", R, f->desc_off, R, f->desc_off,
+            1u << t->inline_bit, dealloc);
         if (f->is_port)
             out(o, "\t\t%s;\n", desc_size_store(t, f, R, f->ool_port_bits));
         out(o, "\t\t__builtin_memcpy(%s + %u, &%s, %u);\n", R, f->data_off, arg_name(a), t->pointer_size);
