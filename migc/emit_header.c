@@ -46,7 +46,7 @@ static void guard_open(Out *o, const char *kind)
  * prefixes included, in upper case; simpleroutines have a reply id too. */
 static void rpc_macros(Out *o, const Routine *r, const char *name)
 {
-    char *up = xsprintf("%s", name);
+    char *up = tsprintf(o, "%s", name);
     for (char *p = up; *p; p++)
         *p = (char)toupper((unsigned char)*p);
     out(o, "#define MIG_RPC_HAVE_%s\n", up);
@@ -60,6 +60,7 @@ void emit_user_header(Out *o)
     emit_imports(o, IMPORT_USER);
     out(o, "\n");
     emit_enum_exports(o);
+    ArenaMark mark = arena_mark(o->tmp);
     for (size_t i = 0; i < o->m->routines.n; i++) {
         Routine *r = o->m->routines.v[i];
         /* Each prototype is a paragraph that compiles on its own: glibc
@@ -71,12 +72,14 @@ void emit_user_header(Out *o)
         out(o, "mig_external kern_return_t %s\n", user_name(o, r));
         emit_user_params(o, r, true);
         out(o, ";\n\n");
+        arena_release(o->tmp, mark);
     }
     out(o, "#endif\n");
 }
 
 static void server_protos(Out *o, bool macros)
 {
+    ArenaMark mark = arena_mark(o->tmp);
     for (size_t i = 0; i < o->m->routines.n; i++) {
         Routine *r = o->m->routines.v[i];
         out(o, "/* %s %s */\n", r->simple ? "SimpleRoutine" : "Routine", r->name);
@@ -85,6 +88,7 @@ static void server_protos(Out *o, bool macros)
         out(o, "extern kern_return_t %s\n", server_name(o, r));
         emit_server_params(o, r);
         out(o, ";\n\n");
+        arena_release(o->tmp, mark);
     }
 }
 

@@ -205,6 +205,90 @@ char *xsprintf(const char *fmt, ...)
     return p;
 }
 
+/* ---- arenas ---- */
+
+/* A block of an arena: its size, then its bytes. */
+typedef struct ArenaBlock {
+    struct ArenaBlock *prev;    /* the block filled before this one */
+    size_t size;                /* bytes after this header */
+    max_align_t align[];        /* (the bytes start aligned for any object) */
+} ArenaBlock;
+
+#define ARENA_BLOCK (64 * 1024)
+
+/* A new current block with room for N bytes: a spare one when it is large
+   enough, else a fresh one. */
+static void arena_grow(Arena *a, size_t n)
+{
+    ArenaBlock *b = a->spare;
+    if (b && b->size >= n)
+        a->spare = b->prev;
+    else {
+        size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+        b = xrealloc(NULL, sizeof *b + size);
+        b->size = size;
+    }
+    b->prev = a->block;
+    a->block = b;
+    a->next = (char *)b->align;
+    a->end = a->next + b->size;
+}
+
+/* N bytes at a multiple of ALIGN (a power of two, at most max_align_t's),
+   not cleared. */
+static void *arena_raw(Arena *a, size_t n, size_t align)
+{
+    uintptr_t p = ((uintptr_t)a->next + align - 1) & ~(uintptr_t)(align - 1);
+    if (!a->next || p > (uintptr_t)a->end || n > (uintptr_t)a->end - p) {
+        arena_grow(a, n);
+        p = (uintptr_t)a->next;
+    }
+    a->next = (char *)(p + n);
+    return (void *)p;
+}
+
+/* What the compiler keeps in arenas is made of pointers, integers of up to
+   64 bits and flags: aligned for those, not for max_align_t (16 bytes on
+   x86_64, which would waste 8 a record on average). */
+typedef union { void *p; int64_t i; double d; } ArenaAligned;
+
+void *arena_alloc(Arena *a, size_t n)
+{
+    return memset(arena_raw(a, n, _Alignof(ArenaAligned)), 0, n);
+}
+
+char *arena_vsprintf(Arena *a, const char *fmt, va_list ap)
+{
+    scratch.n = 0;
+    sb_vformat(&scratch, fmt, ap);
+    sb_put(&scratch, "", 1);    /* the NUL */
+    return memcpy(arena_raw(a, scratch.n, 1), scratch.b, scratch.n);
+}
+
+char *arena_sprintf(Arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = arena_vsprintf(a, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+/* What was allocated after M is given back: its blocks become spares, for
+   the allocations that follow (nothing is returned to the C library, so
+   the run's peak is the largest amount held at once). */
+void arena_release(Arena *a, ArenaMark m)
+{
+    while (a->block != m.block) {
+        ArenaBlock *b = a->block;
+        a->block = b->prev;
+        b->prev = a->spare;
+        a->spare = b;
+    }
+    a->next = m.next;
+    a->end = a->block ? (char *)a->block->align + a->block->size : NULL;
+}
+
 /* FNV-1a: short identifiers, no adversary to fear. */
 static size_t map_hash(const char *key)
 {
