@@ -111,9 +111,10 @@ static void run(Ctx *c);
 static void emit_all(Ctx *c, const Target *t, int tindex)
 {
     c->opt->target = t;
+    Arena tmp = { 0 };
     Out o = {
         .f = devnull(), .t = t, .tindex = tindex, .m = c->mod, .opt = c->opt,
-        .header_name = "fuzz.h",
+        .header_name = "fuzz.h", .tmp = &tmp,
     };
     emit_user(&o, NULL);
     emit_server(&o);

@@ -35,6 +35,7 @@ typedef struct Driver {
     char *prog_prefix;         /* PREFIX of a program name PREFIX-mig naming no target */
     const char *migcom;        /* -migcom PROG: accepted and ignored */
     mode_t mode;               /* permissions of created files: 0666 & ~umask */
+    Arena emit_tmp;            /* the emitters' temporaries, its blocks reused from output to output */
 } Driver;
 
 /* One output of a .defs file.  The order of OutKind is the order GNU mig
@@ -567,7 +568,7 @@ static bool write_output(Driver *d, Ctx *c, OutFile *of, const char *hname)
         return false;
     Out o = {
         .f = f, .t = d->opt.target, .tindex = 0, .m = c->mod, .opt = &d->opt,
-        .header_name = hname,
+        .header_name = hname, .tmp = &d->emit_tmp,
     };
     o.stream = &o;
     sb_grow(&o.text, 2 * OUT_CHUNK);   /* (out() passes it on before it fills) */
@@ -575,6 +576,7 @@ static bool write_output(Driver *d, Ctx *c, OutFile *of, const char *hname)
     if (o.text.n)
         fwrite(o.text.b, 1, o.text.n, f);
     free(o.text.b);
+    arena_release(&d->emit_tmp, (ArenaMark){ 0 });
     return close_output(d, of, f);
 }
 

@@ -19,6 +19,9 @@ typedef struct Desc {
 Desc desc_of(const Target *t, const Field *f);
 
 void out(Out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A temporary string, in o->tmp: valid until the emitter gives back what
+ * it made for the routine at hand (arena_release at the end of each). */
+char *tsprintf(Out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* C types of an argument on each side. */
 const char *user_ctype(const Arg *a);
@@ -33,15 +36,15 @@ const char *server_name(Out *o, const Routine *r);
 const char *demux_name(Out *o);
 const char *subr(Out *o, const char *name);    /* a runtime function, with -subrprefix */
 
-/* Names of what a stub's body declares for an argument: arg_NAME for its
- * value (a parameter of the user stub, a local of the server stub), and
- * KIND_NAME for a form of it (msg: as the request carries it, before its
- * intran; out: after its outtran; ports, ool, buf: the server stub's room
- * for and facts about an unbounded array).  migc's own locals begin with
- * none of these prefixes, and no two prefixes begin alike: no argument
- * name can meet another name in the body (docs/language.md). */
-const char *arg_name(const Arg *a);
-const char *derived_name(const Arg *a, const char *kind);
+/* What a stub's body names an argument (CN_ARG) or a form of it (migc.h). */
+static inline const char *arg_name(const Arg *a)
+{
+    return a->cname[CN_ARG];
+}
+static inline const char *derived_name(const Arg *a, CName kind)
+{
+    return a->cname[kind];
+}
 
 bool arg_is_array(const Arg *a);            /* passed by reference as an array */
 void emit_user_params(Out *o, const Routine *r, bool names); /* names: the user's, else arg_NAME */
@@ -56,11 +59,11 @@ void emit_desc_check(Out *o, const Field *f, const char *base, const char *fail)
 void emit_poly_complex_check(Out *o, const Field *f, const char *base, const char *fail);
 const char *desc_number_expr(Out *o, const Field *f, const char *base);
 const char *desc_name_expr(Out *o, const Field *f, const char *base);
-const char *desc_size_store(const Target *t, const Field *f, const char *base, unsigned bits);
-const char *desc_size_expr(const Target *t, const Field *f, const char *base);
+const char *desc_size_store(Out *o, const Field *f, const char *base, unsigned bits);
+const char *desc_size_expr(Out *o, const Field *f, const char *base);
 const Field *field_of(const MsgLayout *ml, const Arg *a);
-const char *units_of(const Field *f, const char *count);
-const char *port_load(const MsgLayout *ml, const char *addr);
+const char *units_of(Out *o, const Field *f, const char *count);
+const char *port_load(Out *o, const MsgLayout *ml, const char *addr);
 void emit_count_read(Out *o, const Field *f, const char *P, const char *fail);
 bool last_spans(const MsgLayout *ml);
 void emit_varying_span(Out *o, const MsgLayout *ml, const Field *f, const char *P, unsigned nextseg,

@@ -52,7 +52,7 @@ static void mig_external(Out *o)
  * prefixes included, in upper case; simpleroutines have a reply id too. */
 static void rpc_macros(Out *o, const Routine *r, const char *name)
 {
-    char *up = xsprintf("%s", name);
+    char *up = tsprintf(o, "%s", name);
     for (char *p = up; *p; p++)
         *p = (char)toupper((unsigned char)*p);
     out(o, "#define MIG_RPC_HAVE_%s\n", up);
@@ -66,6 +66,7 @@ void emit_user_header(Out *o)
     emit_imports(o, IMPORT_USER);
     out(o, "\n");
     emit_enum_exports(o);
+    ArenaMark mark = arena_mark(o->tmp);
     for (size_t i = 0; i < o->m->routines.n; i++) {
         Routine *r = o->m->routines.v[i];
         /* Each prototype is a paragraph that compiles on its own (its
@@ -78,12 +79,14 @@ void emit_user_header(Out *o)
         out(o, "kern_return_t %s\n", user_name(o, r));
         emit_user_params(o, r, true);
         out(o, ";\n\n");
+        arena_release(o->tmp, mark);
     }
     out(o, "#endif\n");
 }
 
 static void server_protos(Out *o, bool macros)
 {
+    ArenaMark mark = arena_mark(o->tmp);
     for (size_t i = 0; i < o->m->routines.n; i++) {
         Routine *r = o->m->routines.v[i];
         out(o, "/* %s %s */\n", r->simple ? "SimpleRoutine" : "Routine", r->name);
@@ -92,6 +95,7 @@ static void server_protos(Out *o, bool macros)
         out(o, "extern kern_return_t %s\n", server_name(o, r));
         emit_server_params(o, r);
         out(o, ";\n\n");
+        arena_release(o->tmp, mark);
     }
 }
 

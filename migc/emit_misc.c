@@ -46,6 +46,7 @@ void emit_describe(Out *o)
     Module *m = o->m;
     out(o, "migc-describe 1\ntarget %s\nsubsystem %s %u%s%s\n", o->t->name, m->subsystem, m->base,
         m->kernel_user ? " KernelUser" : "", m->kernel_server ? " KernelServer" : "");
+    ArenaMark mark = arena_mark(o->tmp);
     for (size_t i = 0; i < m->routines.n; i++) {
         Routine *r = m->routines.v[i];
         out(o, "routine %s %s %u %u %s %s\n", r->name, r->simple ? "simple" : "routine", r->request_id,
@@ -79,5 +80,6 @@ void emit_describe(Out *o)
         describe_message(o, " request", r->request[o->tindex]);
         if (r->reply[o->tindex])
             describe_message(o, " reply", r->reply[o->tindex]);
+        arena_release(o->tmp, mark);
     }
 }

@@ -135,8 +135,8 @@ static bool indefinite_in_place(const Target *t, const Arg *a, const Field *f)
 static const char *indefinite_room(Out *o, const Arg *a, const Field *f)
 {
     if (indefinite_in_place(o->t, a, f))
-        return xsprintf("(R0 + %u)", f->data_off);
-    return xsprintf("&%s", derived_name(a, "buf"));
+        return tsprintf(o, "(R0 + %u)", f->data_off);
+    return tsprintf(o, "&%s", derived_name(a, CN_BUF));
 }
 
 /* Locals that hold each argument for the call. */
@@ -177,13 +177,13 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
             out(o, "\t%s %s;\n", server_ctype(a), arg_name(a));
         const Field *qf = field_of(rq, a);
         if (qf && qf->indefinite && qf->is_port && !ports_in_place(rq, qf) && !ports_packed(rq, qf))
-            out(o, "\tmach_port_t %s[%u];\n", derived_name(a, "ports"), qf->inline_max ? qf->inline_max : 1);
+            out(o, "\tmach_port_t %s[%u];\n", derived_name(a, CN_PORTS), qf->inline_max ? qf->inline_max : 1);
         if (qf && qf->indefinite && !rq->ool_consumed)
-            out(o, "\tint %s = 0;\n", derived_name(a, "ool"));
+            out(o, "\tint %s = 0;\n", derived_name(a, CN_OOL));
         const Field *rf = field_of(rp, a);
         if (rf && rf->indefinite && !indefinite_in_place(o->t, a, rf))   /* room for the inline form of the reply */
             out(o, "\tunion { char b[%u]; uint64_t align; } %s;\n",
-                rf->inline_max ? rf->inline_max * rf->elem_size : 1, derived_name(a, "buf"));
+                rf->inline_max ? rf->inline_max * rf->elem_size : 1, derived_name(a, CN_BUF));
         if (a->count)
             out(o, "\tmach_msg_type_number_t %s;\n", arg_name(a->count));
         if (a->scopy)
@@ -194,7 +194,7 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
         if (a->dealloc_arg && is_out(a))
             out(o, "\tboolean_t %s = FALSE;\n", arg_name(a->dealloc_arg));
         if (t->intran && a->kind != AK_OUT)
-            out(o, "\t%s %s;\n", intran_arg_ctype(a), derived_name(a, "msg"));
+            out(o, "\t%s %s;\n", intran_arg_ctype(a), derived_name(a, CN_MSG));
     }
 }
 
@@ -211,7 +211,7 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
     const Arg *a = f->arg;
     const Type *ty = a->type;
     const char *fail = "{ OutP->RetCode = MIG_BAD_ARGUMENTS; return; }";
-    const char *dst = ty->intran ? derived_name(a, "msg") : arg_name(a);
+    const char *dst = ty->intran ? derived_name(a, CN_MSG) : arg_name(a);
     out(o, "\t/* %s */\n", a->name);
     emit_desc_check(o, f, P, fail);
     emit_poly_complex_check(o, f, P, fail);
@@ -224,21 +224,21 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
         if (ports_packed(ml, f)) {
             out(o, "\t\tif (migc_in_line) {\n\t\t\tif (mig_unlikely(migc_n > %u))\n\t\t\t\t%s\n", f->inline_max, fail);
             out(o, "\t\t\t%s = (void *)(%s + %u);\n\t\t}\n", arg_name(a), P, f->data_off);
-            out(plain, "\tif (!%s)\n", derived_name(a, "ool"));
-            emit_port_pack(plain, t, xsprintf("(%s + %u)", P, f->data_off), arg_name(a->count), false, "\t\t");
+            out(plain, "\tif (!%s)\n", derived_name(a, CN_OOL));
+            emit_port_pack(plain, t, tsprintf(o, "(%s + %u)", P, f->data_off), arg_name(a->count), false, "\t\t");
         } else if (f->is_port && !ports_in_place(ml, f)) {
             /* Inline ports are wider than mach_port_t: converted into a local array. */
             out(o, "\t\tif (migc_in_line) {\n\t\t\tif (mig_unlikely(migc_n > %u))\n\t\t\t\t%s\n", f->inline_max, fail);
             out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t\t%s[migc_i] = (mach_port_t)%s;\n",
-                derived_name(a, "ports"), port_load(ml, xsprintf("%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
-            out(o, "\t\t\t%s = %s;\n\t\t}\n", arg_name(a), derived_name(a, "ports"));
+                derived_name(a, CN_PORTS), port_load(o, ml, tsprintf(o, "%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
+            out(o, "\t\t\t%s = %s;\n\t\t}\n", arg_name(a), derived_name(a, CN_PORTS));
         } else
             out(o, "\t\tif (migc_in_line)\n\t\t\t%s = (void *)(%s + %u);\n", arg_name(a), P, f->data_off);
         out(o, "\t\telse\n\t\t\t__builtin_memcpy(&%s, %s + %u, %u);\n", arg_name(a), P, f->data_off, t->pointer_size);
         if (a->scopy)
             out(o, "\t\t%s = migc_in_line;\n", arg_name(a->scopy));
         if (!ml->ool_consumed)
-            out(o, "\t\t%s = !migc_in_line;\n", derived_name(a, "ool"));
+            out(o, "\t\t%s = !migc_in_line;\n", derived_name(a, CN_OOL));
         out(o, "\t\t%s = migc_n;\n\t}\n", arg_name(a->count));
         return;
     }
@@ -260,10 +260,10 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
         emit_varying_span(o, ml, f, P, nextseg, "(char *)InHeadP", ml->seg_size[nextseg], fail);
         if (ports_packed(ml, f)) {
             out(o, "\t\t%s = (void *)(%s + %u);\n", arg_name(a), P, f->data_off);
-            emit_port_pack(plain, t, xsprintf("(%s + %u)", P, f->data_off), arg_name(a->count), false, "\t");
+            emit_port_pack(plain, t, tsprintf(o, "(%s + %u)", P, f->data_off), arg_name(a->count), false, "\t");
         } else if (f->is_port && !ports_in_place(ml, f))
             out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t%s[migc_i] = (mach_port_t)%s;\n",
-                arg_name(a), port_load(ml, xsprintf("%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
+                arg_name(a), port_load(o, ml, tsprintf(o, "%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
         else
             out(o, "\t\t%s = (void *)(%s + %u);\n", arg_name(a), P, f->data_off);
         if (f->is_string)   /* terminated here, whatever the sender did */
@@ -277,7 +277,7 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
     if (f->is_port) {
         if (f->number == 1 && !arg_is_array(a)) {
             out(ty->intran ? later : plain, "\t%s = (%s)%s;\n", dst, ty->intran ? intran_arg_ctype(a) : server_ctype(a),
-                port_load(ml, xsprintf("%s + %u", P, f->data_off)));
+                port_load(o, ml, tsprintf(o, "%s + %u", P, f->data_off)));
             return;
         }
         if (ports_in_place(ml, f)) {
@@ -286,11 +286,11 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
         }
         if (ports_packed(ml, f)) {
             out(o, "\t%s = (void *)(%s + %u);\n", arg_name(a), P, f->data_off);
-            emit_port_pack(plain, t, xsprintf("(%s + %u)", P, f->data_off), xsprintf("%uu", f->number), false, "\t");
+            emit_port_pack(plain, t, tsprintf(o, "(%s + %u)", P, f->data_off), tsprintf(o, "%uu", f->number), false, "\t");
             return;
         }
         out(o, "\tfor (uint32_t migc_i = 0; migc_i < %u; migc_i++)\n\t\t%s[migc_i] = (mach_port_t)%s;\n",
-            f->number, arg_name(a), port_load(ml, xsprintf("%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
+            f->number, arg_name(a), port_load(o, ml, tsprintf(o, "%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
         return;
     }
     if (arg_is_array(a)) {
@@ -319,9 +319,9 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
     out(o, "\t/* %s */\n", a->name);
     const char *v = arg_name(a);
     if (ty->outtran) {
-        out(o, "\t%s %s = %s(%s);\n", ty->outtran_type ? ty->outtran_type : user_ctype(a), derived_name(a, "out"),
+        out(o, "\t%s %s = %s(%s);\n", ty->outtran_type ? ty->outtran_type : user_ctype(a), derived_name(a, CN_OUT),
             ty->outtran, arg_name(a));
-        v = derived_name(a, "out");
+        v = derived_name(a, CN_OUT);
     }
     if (f->varying && !f->is_string) {
         number = arg_name(a->count);
@@ -345,7 +345,7 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
         out(o, "\t\tR%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, R, f->data_off, pad_mask(t), pad_mask(t));
         return;
     }
-    emit_desc_store(o, f, R, number ? units_of(f, number) : NULL,
+    emit_desc_store(o, f, R, number ? units_of(o, f, number) : NULL,
                     a->poly && a->poly->in_server_proto && f->name_sent == MT_POLYMORPHIC ? arg_name(a->poly) : NULL,
                     a->dealloc_arg ? arg_name(a->dealloc_arg) : NULL);
     if (f->indefinite) {
@@ -370,12 +370,12 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
          * server's memory is not freed), or, with dealloc[], if the server
          * function said so. */
         const char *dealloc = f->dealloc_choice && a->dealloc_arg
-                                  ? xsprintf("(%s ? 0x%08xu : 0u)", arg_name(a->dealloc_arg), 1u << t->dealloc_bit)
-                                  : xsprintf("0x%08xu", f->dealloc ? 1u << t->dealloc_bit : 0u);
+                                  ? tsprintf(o, "(%s ? 0x%08xu : 0u)", arg_name(a->dealloc_arg), 1u << t->dealloc_bit)
+                                  : tsprintf(o, "0x%08xu", f->dealloc ? 1u << t->dealloc_bit : 0u);
         out(o, "\t\tmigc_st32(%s + %u, (migc_ld32(%s + %u) & ~0x%08xu) | %s);\n", R, f->desc_off, R, f->desc_off,
             1u << t->inline_bit, dealloc);
         if (f->is_port)
-            out(o, "\t\t%s;\n", desc_size_store(t, f, R, f->ool_port_bits));
+            out(o, "\t\t%s;\n", desc_size_store(o, f, R, f->ool_port_bits));
         out(o, "\t\t__builtin_memcpy(%s + %u, &%s, %u);\n", R, f->data_off, arg_name(a), t->pointer_size);
         out(o, "\t\tOutHeadP->msgh_bits |= MACH_MSGH_BITS_COMPLEX;\n");
         out(o, "\t\tR%u = %s + %u;\n\t}\n", nextseg, R, f->data_off + ((t->pointer_size + m) & ~m));
@@ -403,7 +403,7 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
             out(o, "\tmigc_st_port(%s + %u, (uintptr_t)%s);\n", R, f->data_off, v);
             return;
         }
-        const char *n = f->varying ? number : xsprintf("%u", f->number);
+        const char *n = f->varying ? number : tsprintf(o, "%u", f->number);
         out(o, "\tfor (uint32_t migc_i = 0; migc_i < %s; migc_i++)\n\t\tmigc_st_port(%s + %u + %u * migc_i, (uintptr_t)%s[migc_i]);\n",
             n, R, f->data_off, t->port_size, v);
         if (f->varying)
@@ -420,17 +420,17 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
     }
     if (out_in_place(o->t, rp, a, f))
         return;   /* already there, its padding cleared before the call */
-    emit_put_padded(o, xsprintf("%s + %u", R, f->data_off), arg_is_array(a) ? v : xsprintf("&%s", v), f->data_size,
+    emit_put_padded(o, tsprintf(o, "%s + %u", R, f->data_off), arg_is_array(a) ? v : tsprintf(o, "&%s", v), f->data_size,
                     padded);
 }
 
 /* An out argument written in place: its address in the reply, taken in the
  * call itself (a local pointer set at the top would live across the calls
  * before it, in a callee-saved register). */
-static const char *in_place_arg(const Arg *a, const Field *f)
+static const char *in_place_arg(Out *o, const Arg *a, const Field *f)
 {
     const char *ct = arg_is_array(a) ? elem_ctype(a, true) : server_ctype(a);
-    return xsprintf("(%s *)(R0 + %u)", ct, f->data_off);
+    return tsprintf(o, "(%s *)(R0 + %u)", ct, f->data_off);
 }
 
 /* The argument list of the call to the server function. */
@@ -454,7 +454,7 @@ static void emit_call_args(Out *o, const Routine *r)
         const Field *f = rp && out_arg ? field_of(rp, a) : NULL;
         const Field *qf = field_of(rq, a);
         if (f && out_in_place(o->t, rp, a, f))
-            out(o, "%s", in_place_arg(a, f));
+            out(o, "%s", in_place_arg(o, a, f));
         else if (in_in_place(o->t, rq, a, qf))
             out(o, "*(%s *)(P0 + %u)", server_ctype(a), qf->data_off);
         else if (out_arg && !arg_is_array(a))
@@ -477,8 +477,8 @@ static void emit_release_sends(Out *o, const Routine *r, bool guard)
          * register across the calls. */
         const Field *f = field_of(rq, a);
         const char *port = f && f->seg == 0 && f->is_port && !f->out_of_line && f->number == 1 && !f->varying
-                               ? xsprintf("(ipc_port_t)migc_ld_port(P0 + %u)", f->data_off)
-                               : xsprintf("(ipc_port_t)%s", derived_name(a, "msg"));
+                               ? tsprintf(o, "(ipc_port_t)migc_ld_port(P0 + %u)", f->data_off)
+                               : tsprintf(o, "(ipc_port_t)%s", derived_name(a, CN_MSG));
         out(o, "\tif (%sIP_VALID(%s))\n\t\tipc_port_release_send(%s);\n",
             guard ? "OutP->RetCode == KERN_SUCCESS && " : "", port, port);
     }
@@ -490,8 +490,8 @@ static void emit_circular_check(Out *o, const Field *f, const char *R)
 {
     const Arg *a = f->arg;
     HeadPorts hp = head_ports(o);
-    const char *port = xsprintf("(ipc_port_t)migc_ld_port(%s + %u)", R, f->data_off);
-    const char *reply = xsprintf("(ipc_port_t)InHeadP->%s", hp.reply);
+    const char *port = tsprintf(o, "(ipc_port_t)migc_ld_port(%s + %u)", R, f->data_off);
+    const char *reply = tsprintf(o, "(ipc_port_t)InHeadP->%s", hp.reply);
     out(o, "\tif (");
     if (f->name_sent == MT_POLYMORPHIC)
         out(o, "%s == MACH_MSG_TYPE_PORT_RECEIVE &&\n\t    ", arg_name(a->poly));
@@ -501,12 +501,18 @@ static void emit_circular_check(Out *o, const Field *f, const char *R)
 
 /* The messages' bytes, as aligned as their header: the compiler may then
  * join stores and clear whole words. */
-static const char *aligned_base(const char *head)
+static const char *aligned_base(Out *o, const char *head)
 {
-    return xsprintf("(char *)__builtin_assume_aligned(%s, _Alignof(mach_msg_header_t))", head);
+    return tsprintf(o, "(char *)__builtin_assume_aligned(%s, _Alignof(mach_msg_header_t))", head);
 }
 
-static void emit_server_routine(Out *o, Routine *r)
+/* Where server_get defers loads (see there), kept from routine to routine. */
+typedef struct Deferred {
+    Out later;      /* the loads of scalars with a translation */
+    Out plain;      /* the plain loads */
+} Deferred;
+
+static void emit_server_routine(Out *o, Deferred *ld, Routine *r)
 {
     const Target *t = o->t;
     MsgLayout *rq = r->request[o->tindex];
@@ -517,10 +523,10 @@ static void emit_server_routine(Out *o, Routine *r)
         r->name);
     out(o, "\tmig_reply_header_t *OutP = (mig_reply_header_t *)OutHeadP;\n");
     for (unsigned s = 0; s < rq->nsegs - last_spans(rq); s++)
-        out(o, "\tchar *P%u%s;\n", s, s == 0 ? xsprintf(" = %s", aligned_base("InHeadP")) : "");
+        out(o, "\tchar *P%u%s;\n", s, s == 0 ? tsprintf(o, " = %s", aligned_base(o, "InHeadP")) : "");
     if (rp)
         for (unsigned s = 0; s < rp->nsegs; s++)
-            out(o, "\tchar *R%u%s;\n", s, s == 0 ? xsprintf(" = %s", aligned_base("OutHeadP")) : "");
+            out(o, "\tchar *R%u%s;\n", s, s == 0 ? tsprintf(o, " = %s", aligned_base(o, "OutHeadP")) : "");
     out(o, "\tuint32_t msgh_size = InHeadP->msgh_size;\n");
     out(o, "\tint msgh_complex = (InHeadP->msgh_bits & MACH_MSGH_BITS_COMPLEX) != 0;\n");
     declare_locals(o, r, rq, rp);
@@ -535,20 +541,17 @@ static void emit_server_routine(Out *o, Routine *r)
     else if (!rq->complex_poly)
         out(o, " || msgh_complex");
     out(o, "))\n\t\t{ OutP->RetCode = MIG_BAD_ARGUMENTS; return; }\n");
-    Out plain = *o;
-    memset(&plain.text, 0, sizeof plain.text);
-    Out *later = xmalloc((r->nargs + 1) * sizeof *later);   /* per argument */
-    for (size_t i = 0; i <= r->nargs; i++) {
-        later[i] = *o;
-        memset(&later[i].text, 0, sizeof later[i].text);
-    }
+    /* Each request field's deferred loads: the text server_get wrote into
+     * ld->later for field i is later.text.b[at[i] .. at[i + 1]). */
+    Out *later = &ld->later, *plain = &ld->plain;
+    later->text.n = plain->text.n = 0;
+    size_t *at = arena_alloc(o->tmp, (rq->nfields + 1) * sizeof *at);
     for (size_t i = 0; i < rq->nfields; i++) {
         Field *f = rq->fields[i];
-        size_t k = 0;
-        while (k < r->nargs && r->args[k] != f->arg)
-            k++;
-        server_get(o, &later[k], &plain, rq, f, xsprintf("P%u", f->seg), f->seg + 1);
+        at[i] = later->text.n;
+        server_get(o, later, plain, rq, f, tsprintf(o, "P%u", f->seg), f->seg + 1);
     }
+    at[rq->nfields] = later->text.n;
     if (rq->nsegs > 1 && !last_spans(rq))
         out(o, "\tif (mig_unlikely((uint32_t)(P%u - (char *)InHeadP) + %u != msgh_size))\n"
                "\t\t{ OutP->RetCode = MIG_BAD_ARGUMENTS; return; }\n",
@@ -560,7 +563,7 @@ static void emit_server_routine(Out *o, Routine *r)
         Type *ty = a->type;
         if (!ty->is_enum || ty->enum_open || !a->in_request)
             continue;
-        out(o, "\tswitch (%s) {\n", ty->intran ? derived_name(a, "msg") : arg_name(a));
+        out(o, "\tswitch (%s) {\n", ty->intran ? derived_name(a, CN_MSG) : arg_name(a));
         for (size_t k = 0; k < ty->nenums; k++)
             out(o, "\tcase %lld:\n", (long long)ty->enums[k]->value);
         out(o, "\t\tbreak;\n\tdefault:\n\t\tOutP->RetCode = MIG_BAD_ARGUMENTS;\n\t\treturn;\n\t}\n");
@@ -575,19 +578,20 @@ static void emit_server_routine(Out *o, Routine *r)
         Type *ty = a->type;
         const char *src = NULL;
         switch (a->kind) {
-        case AK_REQUESTPORT: src = xsprintf("InHeadP->%s", hp.request); break;
+        case AK_REQUESTPORT: src = tsprintf(o, "InHeadP->%s", hp.request); break;
         case AK_REPLYPORT:
-        case AK_SREPLYPORT: src = xsprintf("InHeadP->%s", hp.reply); break;
+        case AK_SREPLYPORT: src = tsprintf(o, "InHeadP->%s", hp.reply); break;
         case AK_MSGSEQNO: src = "InHeadP->msgh_seqno"; break;
         default: break;
         }
         if ((src != NULL) != (pass == 0))
             continue;
-        if (later[i].text.n)
-            sb_put(&o->text, later[i].text.b, later[i].text.n);
+        for (size_t k = 0; k < rq->nfields; k++)
+            if (rq->fields[k]->arg == a && at[k + 1] > at[k])
+                sb_put(&o->text, later->text.b + at[k], at[k + 1] - at[k]);
         if (src && a->in_server_proto) {
             if (ty->intran)
-                out(o, "\t%s = (%s)%s;\n", derived_name(a, "msg"), intran_arg_ctype(a), src);
+                out(o, "\t%s = (%s)%s;\n", derived_name(a, CN_MSG), intran_arg_ctype(a), src);
             else
                 out(o, "\t%s = (%s)%s;\n", arg_name(a), server_ctype(a), src);
             if (a->poly && a->poly->in_server_proto)
@@ -601,14 +605,12 @@ static void emit_server_routine(Out *o, Routine *r)
             out(o, "\t\t%s = %s(InHeadP->msgh_protected_payload);\n\telse\n\t", arg_name(a), ty->intranpayload);
         }
         if (ty->intran && a->kind != AK_OUT && a->in_server_proto && !a->parent)
-            out(o, "\t%s = %s(%s);\n", arg_name(a), ty->intran, derived_name(a, "msg"));
+            out(o, "\t%s = %s(%s);\n", arg_name(a), ty->intran, derived_name(a, CN_MSG));
         else if (a->kind == AK_REQUESTPORT && ty->intranpayload && a->in_server_proto)
             out(o, "\t;\n");   /* the port itself, read above */
     }
-    if (plain.text.n)
-        sb_put(&o->text, plain.text.b, plain.text.n);
-    if (later[r->nargs].text.n)   /* not an argument of the routine's own */
-        sb_put(&o->text, later[r->nargs].text.b, later[r->nargs].text.n);
+    if (plain->text.n)
+        sb_put(&o->text, plain->text.b, plain->text.n);
     for (size_t i = 0; i < r->nargs; i++) {
         Arg *a = r->args[i];
         if (a->kind != AK_OUT || !a->count || !rp)
@@ -655,12 +657,12 @@ static void emit_server_routine(Out *o, Routine *r)
         const Field *qf = field_of(rq, a);
         if (qf && qf->indefinite && !rq->ool_consumed)
             out(o, "\tif (%s && OutP->RetCode == KERN_SUCCESS)\n\t\t%s((vm_address_t)%s, %s * %u);\n",
-                derived_name(a, "ool"), subr(o, "mig_deallocate"), arg_name(a), arg_name(a->count), qf->is_port ? qf->ool_port_bits / 8 : qf->elem_size);
+                derived_name(a, CN_OOL), subr(o, "mig_deallocate"), arg_name(a), arg_name(a->count), qf->is_port ? qf->ool_port_bits / 8 : qf->elem_size);
         if (ports_packed(rq, qf)) {
             out(o, "\tif (OutP->RetCode != KERN_SUCCESS%s%s)\n", qf->indefinite ? " && !" : "",
-                qf->indefinite ? derived_name(a, "ool") : "");
-            emit_port_pack(o, t, xsprintf("(P%u + %u)", qf->seg, qf->data_off),
-                           qf->varying || qf->indefinite ? arg_name(a->count) : xsprintf("%uu", qf->number), true, "\t\t");
+                qf->indefinite ? derived_name(a, CN_OOL) : "");
+            emit_port_pack(o, t, tsprintf(o, "(P%u + %u)", qf->seg, qf->data_off),
+                           qf->varying || qf->indefinite ? arg_name(a->count) : tsprintf(o, "%uu", qf->number), true, "\t\t");
         }
     }
     if (!rp) {
@@ -674,9 +676,9 @@ static void emit_server_routine(Out *o, Routine *r)
         bool poly = false;
         for (size_t i = 1; i < rp->nfields; i++) {
             Field *f = rp->fields[i];
-            server_put(o, rp, f, xsprintf("R%u", f->seg), f->seg + 1);
+            server_put(o, rp, f, tsprintf(o, "R%u", f->seg), f->seg + 1);
             if (f->arg->check_circular)
-                emit_circular_check(o, f, xsprintf("R%u", f->seg));
+                emit_circular_check(o, f, tsprintf(o, "R%u", f->seg));
             if (f->arg->poly && f->arg->poly->in_server_proto && f->name_sent == MT_POLYMORPHIC && !f->out_of_line)
                 poly = true;
         }
@@ -715,15 +717,22 @@ void emit_server(Out *o)
      * membership checks name the enums' types and constants. */
     emit_enum_exports(o);
     /* The server functions the user of these stubs provides. */
+    ArenaMark mark0 = arena_mark(o->tmp);
     for (size_t i = 0; i < m->routines.n; i++) {
         Routine *r = m->routines.v[i];
         out(o, "extern kern_return_t %s\n", server_name(o, r));
         emit_server_params(o, r);
         out(o, ";\n");
+        arena_release(o->tmp, mark0);
     }
     out(o, "\n");
-    for (size_t i = 0; i < m->routines.n; i++)
-        emit_server_routine(o, m->routines.v[i]);
+    Deferred ld = { *o, *o };
+    ld.later.text = ld.plain.text = (StrBuf){ 0 };
+    ArenaMark mark = arena_mark(o->tmp);
+    for (size_t i = 0; i < m->routines.n; i++) {
+        emit_server_routine(o, &ld, m->routines.v[i]);
+        arena_release(o->tmp, mark);
+    }
 
     /* Defaults for routines a server leaves out (GNU MIG's convention:
      * active when MIG_EOPNOTSUPP is defined, as the Hurd does). */
@@ -736,6 +745,7 @@ void emit_server(Out *o)
             if (r->args[k]->in_server_proto)
                 out(o, "\t(void)%s;\n", r->args[k]->name);
         out(o, "\treturn MIG_EOPNOTSUPP;\n}\n#endif\n\n");
+        arena_release(o->tmp, mark);
     }
 
     const char *demux = demux_name(o);

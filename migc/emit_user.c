@@ -15,9 +15,9 @@ static bool by_pointer(const Arg *a)
 }
 
 /* Expression for the value of a argument's count in the request. */
-static const char *count_value(const Arg *a)
+static const char *count_value(Out *o, const Arg *a)
 {
-    return xsprintf("%s%s", a->kind == AK_INOUT ? "*" : "", arg_name(a->count));
+    return tsprintf(o, "%s%s", a->kind == AK_INOUT ? "*" : "", arg_name(a->count));
 }
 
 static void emit_size_assert(Out *o, const char *ctype, unsigned size, const char *what)
@@ -44,7 +44,7 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
     const Target *t = o->t;
     const Arg *a = f->arg;
     const char *v = by_pointer(a) || (a->kind == AK_COUNT && a->parent->kind != AK_IN)
-                        ? xsprintf("(*%s)", arg_name(a)) : arg_name(a);
+                        ? tsprintf(o, "(*%s)", arg_name(a)) : arg_name(a);
     const char *poly = a->poly && a->poly->in_user_proto ? arg_name(a->poly) : NULL;
     const char *dealloc = a->dealloc_arg ? arg_name(a->dealloc_arg) : NULL;
     const char *number = NULL;
@@ -59,13 +59,13 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
             out(o, "\t{\n\t\tmach_msg_type_number_t migc_n = %s < %u ? %s : %u;\n\t\t__builtin_memcpy(%s + %u, &migc_n, 4);\n\t}\n",
                 v, rf->inline_max, v, rf->inline_max, P, f->data_off);
         else
-            out(o, "\t__builtin_memcpy(%s + %u, %s, 4);\n", P, f->data_off, xsprintf("&%s", v));
+            out(o, "\t__builtin_memcpy(%s + %u, %s, 4);\n", P, f->data_off, tsprintf(o, "&%s", v));
         if (f->end_off > f->data_off + 4)
             out(o, "\t__builtin_memset(%s + %u, 0, %u);\n", P, f->data_off + 4, f->end_off - f->data_off - 4);
         return;
     }
     if (f->varying && !f->is_string) {
-        number = count_value(a);
+        number = count_value(o, a);
         if (!f->indefinite && f->number)
             out(o, "\tif (mig_unlikely(%s > %u))\n\t\treturn MIG_ARRAY_TOO_LARGE;\n", number, f->inline_max);
     }
@@ -77,7 +77,7 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
         out(o, "\t\tP%u = %s + %u + ((migc_n + %u) & ~%uu);\n\t}\n", nextseg, P, f->data_off, m, m);
         return;
     }
-    emit_desc_store(o, f, P, number ? units_of(f, number) : NULL, poly, dealloc);
+    emit_desc_store(o, f, P, number ? units_of(o, f, number) : NULL, poly, dealloc);
     if (f->indefinite) {
         /* Inline while it fits, else out of line (the receiver accepts both). */
         if (!f->is_port)
@@ -92,7 +92,7 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
             out(o, " | (%s ? 0x%08xu : 0)", dealloc, 1u << t->dealloc_bit);
         out(o, ");\n");
         if (f->is_port)   /* out of line, ports travel as names */
-            out(o, "\t\t%s;\n", desc_size_store(t, f, P, f->ool_port_bits));
+            out(o, "\t\t%s;\n", desc_size_store(o, f, P, f->ool_port_bits));
         out(o, "\t\t__builtin_memcpy(%s + %u, &%s, %u);\n", P, f->data_off, arg_name(a), t->pointer_size);
         out(o, "\t\tmsgh_complex = 1;\n");
         out(o, "\t\tP%u = %s + %u;\n\t} else {\n", nextseg, P, f->data_off + ((t->pointer_size + m) & ~m));
@@ -127,7 +127,7 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
                 out(o, "\tif (MACH_MSG_TYPE_PORT_ANY(%s))\n\t\tmsgh_complex = 1;\n", poly);
             return;
         }
-        const char *n = f->varying ? number : xsprintf("%u", f->number);
+        const char *n = f->varying ? number : tsprintf(o, "%u", f->number);
         out(o, "\tfor (uint32_t migc_i = 0; migc_i < %s; migc_i++)\n", n);
         out(o, "\t\tmigc_st_port(%s + %u + %u * migc_i, (uintptr_t)%s[migc_i]);\n", P, f->data_off, t->port_size, arg_name(a));
         if (poly)
@@ -145,7 +145,7 @@ static void user_put(Out *o, const Routine *r, const Field *f, const char *P, un
     }
     if (!arg_is_array(a))
         emit_size_assert(o, user_ctype(a), f->data_size, a->name);
-    emit_put_padded(o, xsprintf("%s + %u", P, f->data_off), arg_is_array(a) ? arg_name(a) : xsprintf("&%s", v),
+    emit_put_padded(o, tsprintf(o, "%s + %u", P, f->data_off), arg_is_array(a) ? arg_name(a) : tsprintf(o, "&%s", v),
                     f->data_size, padded);
 }
 
@@ -169,7 +169,7 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
             arg_name(a->count), subr(o, "mig_allocate"), arg_name(a), arg_name(a));
         if (f->is_port)
             out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t\t(*%s)[migc_i] = (mach_port_t)%s;\n",
-                arg_name(a), port_load(ml, xsprintf("%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
+                arg_name(a), port_load(o, ml, tsprintf(o, "%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
         else
             out(o, "\t\t\tmemcpy(*%s, %s + %u, %u * migc_n);\n", arg_name(a), P, f->data_off, f->elem_size);
         out(o, "\t\t}\n");
@@ -199,13 +199,13 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
         out(o, "\t\tif (migc_n > *%s) {\n", arg_name(a->count));
         if (f->is_port)
             out(o, "\t\t\tfor (uint32_t migc_i = 0; migc_i < *%s; migc_i++)\n\t\t\t\t%s[migc_i] = (mach_port_t)%s;\n",
-                arg_name(a->count), arg_name(a), port_load(ml, xsprintf("%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
+                arg_name(a->count), arg_name(a), port_load(o, ml, tsprintf(o, "%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
         else
             out(o, "\t\t\tmemcpy(%s, %s + %u, %u * *%s);\n", arg_name(a), P, f->data_off, f->elem_size, arg_name(a->count));
         out(o, "\t\t\t*%s = migc_n;\n\t\t\treturn MIG_ARRAY_TOO_LARGE;\n\t\t}\n", arg_name(a->count));
         if (f->is_port)
             out(o, "\t\tfor (uint32_t migc_i = 0; migc_i < migc_n; migc_i++)\n\t\t\t%s[migc_i] = (mach_port_t)%s;\n",
-                arg_name(a), port_load(ml, xsprintf("%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
+                arg_name(a), port_load(o, ml, tsprintf(o, "%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
         else
             out(o, "\t\tmemcpy(%s, %s + %u, %u * migc_n);\n", arg_name(a), P, f->data_off, f->elem_size);
         out(o, "\t\t*%s = migc_n;\n\t}\n", arg_name(a->count));
@@ -218,11 +218,11 @@ static void user_get(Out *o, const MsgLayout *ml, const Field *f, const char *P,
     if (f->is_port) {
         if (f->number == 1) {
             /* As the caller holds it: a name, or in the kernel an ipc_port_t. */
-            out(o, "\t*%s = (%s)%s;\n", arg_name(a), user_ctype(a), port_load(ml, xsprintf("%s + %u", P, f->data_off)));
+            out(o, "\t*%s = (%s)%s;\n", arg_name(a), user_ctype(a), port_load(o, ml, tsprintf(o, "%s + %u", P, f->data_off)));
             return;
         }
         out(o, "\tfor (uint32_t migc_i = 0; migc_i < %u; migc_i++)\n\t\t%s[migc_i] = (mach_port_t)%s;\n",
-            f->number, arg_name(a), port_load(ml, xsprintf("%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
+            f->number, arg_name(a), port_load(o, ml, tsprintf(o, "%s + %u + %u * migc_i", P, f->data_off, t->port_size)));
         return;
     }
     if (!arg_is_array(a))
@@ -248,11 +248,11 @@ static const char *option_expr(const Routine *r)
     return "MACH_MSG_OPTION_NONE";
 }
 
-static const char *bits_name(unsigned v, const Arg *a)
+static const char *bits_name(Out *o, unsigned v, const Arg *a)
 {
     if (v == (unsigned)MT_POLYMORPHIC)
         return a && a->poly && a->poly->in_user_proto ? arg_name(a->poly) : "MACH_MSG_TYPE_COPY_SEND";
-    return xsprintf("%u", v);
+    return tsprintf(o, "%u", v);
 }
 
 static void emit_user_routine(Out *o, Routine *r)
@@ -298,7 +298,7 @@ static void emit_user_routine(Out *o, Routine *r)
 
     for (size_t i = 0; i < rq->nfields; i++) {
         Field *f = rq->fields[i];
-        user_put(o, r, f, xsprintf("P%u", f->seg), f->seg + 1);
+        user_put(o, r, f, tsprintf(o, "P%u", f->seg), f->seg + 1);
     }
     /* Where the body decides the complex bit at run time (polymorphic
      * names, arrays inline or out of line), a header port of a polymorphic
@@ -316,8 +316,8 @@ static void emit_user_routine(Out *o, Routine *r)
         out(o, "\t_Static_assert(%u <= sizeof Mess.Buf, \"request fits\");\n", rq->min_size);
 
     /* The header. */
-    const char *remote = bits_name(rq->msgh_bits_remote, r->request_port);
-    const char *local = bits_name(rq->msgh_bits_local, r->reply_port);
+    const char *remote = bits_name(o, rq->msgh_bits_remote, r->request_port);
+    const char *local = bits_name(o, rq->msgh_bits_local, r->reply_port);
     out(o, "\tMess.Head.msgh_bits = (msgh_complex ? MACH_MSGH_BITS_COMPLEX : 0) |\n");
     out(o, "\t\tMACH_MSGH_BITS(%s, %s);\n", remote, local);
     out(o, "\tMess.Head.msgh_size = msgh_size;\n");
@@ -385,7 +385,7 @@ static void emit_user_routine(Out *o, Routine *r)
     out(o, "\tif (Mess.Error.RetCode != KERN_SUCCESS)\n\t\treturn Mess.Error.RetCode;\n");
     for (size_t i = 1; i < rp->nfields; i++) {
         Field *f = rp->fields[i];
-        user_get(o, rp, f, xsprintf("P%u", f->seg), f->seg + 1);
+        user_get(o, rp, f, tsprintf(o, "P%u", f->seg), f->seg + 1);
     }
     if (varying && !last_spans(rp))
         out(o, "\tif (mig_unlikely((uint32_t)(P%u - Mess.Buf) + %u != msgh_size))\n\t\treturn MIG_TYPE_ERROR;\n",
@@ -430,9 +430,11 @@ void emit_user(Out *o, Routine *only)
     if (o->m->rcsid && !only)   /* one definition, not one per -i file */
         out(o, "char %s_user_rcsid[] = %s;\n", o->m->subsystem, o->m->rcsid);
     out(o, "\n");
+    ArenaMark mark = arena_mark(o->tmp);
     for (size_t i = 0; i < o->m->routines.n; i++) {
         Routine *r = o->m->routines.v[i];
         if (!only || only == r)
             emit_user_routine(o, r);
+        arena_release(o->tmp, mark);
     }
 }

@@ -22,6 +22,15 @@ void out(Out *o, const char *fmt, ...)
     }
 }
 
+char *tsprintf(Out *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = arena_vsprintf(o->tmp, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
 /* The descriptor a sender writes for f, with its fixed parts filled in. */
 Desc desc_of(const Target *t, const Field *f)
 {
@@ -96,25 +105,15 @@ const Field *field_of(const MsgLayout *ml, const Arg *a)
  * are the kernel's pointers, the whole slot; else the 32-bit name the slot
  * begins with (mach_port_name_inlined_t's name: a wider slot's other bytes
  * are no part of it, and reading the slot whole would narrow it). */
-const char *port_load(const MsgLayout *ml, const char *addr)
+const char *port_load(Out *o, const MsgLayout *ml, const char *addr)
 {
-    return xsprintf(ml->ports_are_pointers ? "migc_ld_port(%s)" : "migc_ld32(%s)", addr);
+    return tsprintf(o, ml->ports_are_pointers ? "migc_ld_port(%s)" : "migc_ld32(%s)", addr);
 }
 
 /* Wire units for a count of elements. */
-const char *units_of(const Field *f, const char *count)
+const char *units_of(Out *o, const Field *f, const char *count)
 {
-    return f->count_mult > 1 ? xsprintf("(%s) * %u", count, f->count_mult) : count;
-}
-
-const char *arg_name(const Arg *a)
-{
-    return xsprintf("arg_%s", a->name);
-}
-
-const char *derived_name(const Arg *a, const char *kind)
-{
-    return xsprintf("%s_%s", kind, a->name);
+    return f->count_mult > 1 ? tsprintf(o, "(%s) * %u", count, f->count_mult) : count;
 }
 
 bool arg_is_array(const Arg *a)
@@ -126,24 +125,26 @@ bool arg_is_array(const Arg *a)
 }
 
 /* Replace the msgt_size of a descriptor at base (expression) with bits. */
-const char *desc_size_store(const Target *t, const Field *f, const char *base, unsigned bits)
+const char *desc_size_store(Out *o, const Field *f, const char *base, unsigned bits)
 {
+    const Target *t = o->t;
     if (t->number_in_word || !f->longform)
-        return xsprintf("migc_st32(%s + %u, (migc_ld32(%s + %u) & ~0x%08xu) | 0x%08xu)", base, f->desc_off,
+        return tsprintf(o, "migc_st32(%s + %u, (migc_ld32(%s + %u) & ~0x%08xu) | 0x%08xu)", base, f->desc_off,
                         base, f->desc_off, 0xffu << t->size_shift | (t->number_in_word ? 0xff00u << t->size_shift : 0),
                         bits << t->size_shift);
-    return xsprintf("migc_st32(%s + %u, (migc_ld32(%s + %u) & 0xffffu) | 0x%08xu)", base, f->desc_off + 4, base,
+    return tsprintf(o, "migc_st32(%s + %u, (migc_ld32(%s + %u) & 0xffffu) | 0x%08xu)", base, f->desc_off + 4, base,
                     f->desc_off + 4, bits << 16);
 }
 
 /* The msgt_size a receiver finds in a descriptor. */
-const char *desc_size_expr(const Target *t, const Field *f, const char *base)
+const char *desc_size_expr(Out *o, const Field *f, const char *base)
 {
+    const Target *t = o->t;
     if (t->number_in_word)
-        return xsprintf("((migc_ld32(%s + %u) >> %u) & 0xffffu)", base, f->desc_off, t->size_shift);
+        return tsprintf(o, "((migc_ld32(%s + %u) >> %u) & 0xffffu)", base, f->desc_off, t->size_shift);
     if (!f->longform)
-        return xsprintf("((migc_ld32(%s + %u) >> %u) & 0xffu)", base, f->desc_off, t->size_shift);
-    return xsprintf("(migc_ld32(%s + %u) >> 16)", base, f->desc_off + 4);
+        return tsprintf(o, "((migc_ld32(%s + %u) >> %u) & 0xffu)", base, f->desc_off, t->size_shift);
+    return tsprintf(o, "(migc_ld32(%s + %u) >> 16)", base, f->desc_off + 4);
 }
 
 const char *user_ctype(const Arg *a)
@@ -201,27 +202,29 @@ static const char *name_prefix(Out *o)
 const char *user_name(Out *o, const Routine *r)
 {
     const char *up = r->user_prefix ? r->user_prefix : "";
-    return xsprintf("%s%s%s", name_prefix(o), up, r->name);
+    return tsprintf(o, "%s%s%s", name_prefix(o), up, r->name);
 }
 
 const char *server_name(Out *o, const Routine *r)
 {
     const char *sp = r->server_prefix ? r->server_prefix : "";
-    return xsprintf("%s%s%s", name_prefix(o), sp, r->name);
+    return tsprintf(o, "%s%s%s", name_prefix(o), sp, r->name);
 }
 
 const char *demux_name(Out *o)
 {
     if (o->m->server_demux)
-        return xsprintf("%s%s", name_prefix(o), o->m->server_demux);
-    return xsprintf("%s%s_server", name_prefix(o), o->m->subsystem);
+        return tsprintf(o, "%s%s", name_prefix(o), o->m->server_demux);
+    return tsprintf(o, "%s%s_server", name_prefix(o), o->m->subsystem);
 }
 
 /* -subrprefix: before the runtime's functions the stubs call (mach_msg and
  * the mig_* helpers), so that a program can give the stubs its own. */
 const char *subr(Out *o, const char *name)
 {
-    return xsprintf("%s%s", o->opt && o->opt->subrprefix ? o->opt->subrprefix : "", name);
+    if (!o->opt || !o->opt->subrprefix || !o->opt->subrprefix[0])
+        return name;
+    return tsprintf(o, "%s%s", o->opt->subrprefix, name);
 }
 
 /* The C type of one parameter of a user stub (server: false) or of a server
@@ -488,14 +491,14 @@ const char *desc_number_expr(Out *o, const Field *f, const char *base)
 {
     Desc d = desc_of(o->t, f);
     if (d.number_word == 0 && d.number_shift)
-        return xsprintf("((migc_ld32(%s + %u) >> %u) & 0xfffu)", base, f->desc_off, d.number_shift);
-    return xsprintf("migc_ld32(%s + %u)", base, f->desc_off + 4 * d.number_word);
+        return tsprintf(o, "((migc_ld32(%s + %u) >> %u) & 0xfffu)", base, f->desc_off, d.number_shift);
+    return tsprintf(o, "migc_ld32(%s + %u)", base, f->desc_off + 4 * d.number_word);
 }
 
 const char *desc_name_expr(Out *o, const Field *f, const char *base)
 {
     Desc d = desc_of(o->t, f);
-    return xsprintf("(migc_ld32(%s + %u) & 0x%xu)", base, f->desc_off + 4 * d.name_word, d.name_mask);
+    return tsprintf(o, "(migc_ld32(%s + %u) & 0x%xu)", base, f->desc_off + 4 * d.name_word, d.name_mask);
 }
 
 /* Read a received count: units from the descriptor, checked against the
@@ -554,7 +557,7 @@ void emit_varying_span(Out *o, const MsgLayout *ml, const Field *f, const char *
 {
     unsigned m = (o->t->msg_align - 1);
     emit_span_end(o, ml, f, nextseg, base,
-                  xsprintf("(uint32_t)(%s - %s) + %u + ((%u * migc_n + %u) & ~%uu)", P, base, f->data_off,
+                  tsprintf(o, "(uint32_t)(%s - %s) + %u + ((%u * migc_n + %u) & ~%uu)", P, base, f->data_off,
                            f->elem_size, m, m),
                   seg_size, fail);
 }
@@ -599,11 +602,11 @@ void emit_indefinite_span(Out *o, const MsgLayout *ml, const Field *f, const cha
     unsigned m = t->msg_align - 1;
     out(o, "\t\tint migc_in_line = (migc_ld32(%s + %u) & 0x%08xu) != 0;\n", P, f->desc_off, 1u << t->inline_bit);
     if (f->is_port)
-        out(o, "\t\tif (mig_unlikely(%s != (migc_in_line ? %uu : %uu)))\n\t\t\t%s\n", desc_size_expr(t, f, P),
+        out(o, "\t\tif (mig_unlikely(%s != (migc_in_line ? %uu : %uu)))\n\t\t\t%s\n", desc_size_expr(o, f, P),
             t->port_bits, f->ool_port_bits, fail);
     out(o, "\t\tif (migc_in_line && mig_unlikely(migc_n > (uint32_t)(msgh_size / %u)))\n\t\t\t%s\n", f->elem_size, fail);
     emit_span_end(o, ml, f, nextseg, base,
-                  xsprintf("(uint32_t)(%s - %s) + %u + (migc_in_line ? ((%u * migc_n + %u) & ~%uu) : %u)", P, base,
+                  tsprintf(o, "(uint32_t)(%s - %s) + %u + (migc_in_line ? ((%u * migc_n + %u) & ~%uu) : %u)", P, base,
                            f->data_off, f->elem_size, m, m, (t->pointer_size + m) & ~m),
                   seg_size, fail);
 }

@@ -103,9 +103,19 @@ static bool wants_long(const Target *t, bool unbounded, unsigned units, unsigned
     return unbounded || units > t->short_number_max || bits > t->short_size_max;
 }
 
-static Field *field_new(FieldKind kind, const char *name, unsigned seg)
+/* What one layout_module run works with: the module's arena, which keeps
+ * the records, and lists reused from message to message. */
+typedef struct LayoutCtx {
+    const Target *t;
+    Arena *mem;
+    Vec fields;       /* the message's fields so far */
+    Vec segs;         /* the fixed size of each of its segments so far */
+    Diag *d;
+} LayoutCtx;
+
+static Field *field_new(Arena *mem, FieldKind kind, const char *name, unsigned seg)
 {
-    Field *f = xmalloc(sizeof *f);
+    Field *f = arena_alloc(mem, sizeof *f);
     f->kind = kind;
     f->name = name;
     f->seg = seg;
@@ -122,30 +132,33 @@ static void place(const Target *t, Field *f, unsigned *off)
     *off = f->end_off;
 }
 
-static Field *retcode_field(const Target *t, unsigned *off)
+static void retcode_place(const Target *t, Field *f, unsigned *off)
 {
-    Field *f = field_new(FK_RETCODE, "RetCode", 0);
     f->name_sent = f->name_check = MT_INTEGER_32;
     f->elem_bits = 32;
     f->number = 1;
     f->data_size = 4;
     f->elem_size = 4;
+    f->kind = FK_RETCODE;
+    f->name = "RetCode";
     place(t, f, off);
-    return f;
 }
 
 /* The size of an error reply on T: the header, then RetCode. */
 unsigned layout_error_reply_size(const Target *t)
 {
     unsigned off = t->header_size;
-    (void)retcode_field(t, &off);
+    Field f = { 0 };
+    retcode_place(t, &f, &off);
     return off;
 }
 
-static Field *data_field(const Target *t, const MsgLayout *ml, Arg *a, unsigned seg, Diag *d)
+static Field *data_field(LayoutCtx *lc, const MsgLayout *ml, Arg *a, unsigned seg)
 {
+    const Target *t = lc->t;
+    Diag *d = lc->d;
     Type *ty = a->type;
-    Field *f = field_new(FK_DATA, a->name, seg);
+    Field *f = field_new(lc->mem, FK_DATA, a->name, seg);
     f->arg = a;
     /* A message the kernel builds and copies out as it is carries each
      * right in the form its receiver finds it (PORT_SEND, not COPY_SEND). */
@@ -204,10 +217,11 @@ static Field *data_field(const Target *t, const MsgLayout *ml, Arg *a, unsigned 
     return f;
 }
 
-MsgLayout *layout_message(const Target *t, Routine *r, bool reply, bool kernel_server, bool kernel_user,
-                          Diag *d)
+static MsgLayout *layout_message(LayoutCtx *lc, Routine *r, bool reply, bool kernel_server, bool kernel_user)
 {
-    MsgLayout *ml = xmalloc(sizeof *ml);
+    const Target *t = lc->t;
+    Diag *d = lc->d;
+    MsgLayout *ml = arena_alloc(lc->mem, sizeof *ml);
     ml->target = t;
     ml->routine = r;
     ml->is_reply = reply;
@@ -224,22 +238,25 @@ MsgLayout *layout_message(const Target *t, Routine *r, bool reply, bool kernel_s
     ml->ool_consumed = kernel_server && !reply;
     /* mach_port_t is 32 bits on every target. */
     ml->ports_in_place = ml->ports_are_pointers || t->port_size == 4;
-    Vec fields = { 0 };
-    Vec segs = { 0 };
+    Vec *fields = &lc->fields, *segs = &lc->segs;
+    fields->n = segs->n = 0;
     unsigned seg = 0, off = t->header_size;
     uint64_t max_extra = 0;
 
-    if (reply)
-        vec_push(&fields, retcode_field(t, &off));
+    if (reply) {
+        Field *f = field_new(lc->mem, FK_RETCODE, "RetCode", 0);
+        retcode_place(t, f, &off);
+        vec_push(fields, f);
+    }
     for (size_t i = 0; i < r->nargs; i++) {
         Arg *a = r->args[i];
         if (!(reply ? a->in_reply : a->in_request))
             continue;
         if (a->parent && a->kind != AK_COUNT)
             continue;
-        Field *f = data_field(t, ml, a, seg, d);
+        Field *f = data_field(lc, ml, a, seg);
         place(t, f, &off);
-        vec_push(&fields, f);
+        vec_push(fields, f);
         if (f->is_port && f->name_sent != MT_POLYMORPHIC)
             ml->complex_static = true;
         if (f->out_of_line)
@@ -252,20 +269,22 @@ MsgLayout *layout_message(const Target *t, Routine *r, bool reply, bool kernel_s
             /* The data's room is its bound; what follows starts a new segment. */
             max_extra += align_up(f->data_size, t->msg_align);
             f->end_off = f->data_off;
-            vec_push(&segs, (void *)(uintptr_t)f->data_off);
+            vec_push(segs, (void *)(uintptr_t)f->data_off);
             seg++;
             off = 0;
         }
     }
-    vec_push(&segs, (void *)(uintptr_t)off);
+    vec_push(segs, (void *)(uintptr_t)off);
 
-    ml->fields = (Field **)fields.v;
-    ml->nfields = fields.n;
+    ml->nfields = fields->n;
+    ml->fields = arena_alloc(lc->mem, ml->nfields * sizeof *ml->fields);
+    if (ml->nfields)
+        memcpy(ml->fields, fields->v, ml->nfields * sizeof *ml->fields);
     ml->nsegs = seg + 1;
-    ml->seg_size = xmalloc(ml->nsegs * sizeof *ml->seg_size);
+    ml->seg_size = arena_alloc(lc->mem, ml->nsegs * sizeof *ml->seg_size);
     uint64_t min = 0;
     for (unsigned s = 0; s < ml->nsegs; s++) {
-        ml->seg_size[s] = (unsigned)(uintptr_t)segs.v[s];
+        ml->seg_size[s] = (unsigned)(uintptr_t)segs->v[s];
         min += ml->seg_size[s];
     }
     if (min + max_extra > 0x7ffff000u) {
@@ -290,9 +309,10 @@ MsgLayout *layout_message(const Target *t, Routine *r, bool reply, bool kernel_s
 
 void layout_module(Module *m, const Target *t, int tindex, Diag *d)
 {
+    LayoutCtx lc = { .t = t, .mem = &m->mem, .d = d };
     for (size_t i = 0; i < m->routines.n; i++) {
         Routine *r = m->routines.v[i];
-        r->request[tindex] = layout_message(t, r, false, m->kernel_server, m->kernel_user, d);
-        r->reply[tindex] = r->simple ? NULL : layout_message(t, r, true, m->kernel_server, m->kernel_user, d);
+        r->request[tindex] = layout_message(&lc, r, false, m->kernel_server, m->kernel_user);
+        r->reply[tindex] = r->simple ? NULL : layout_message(&lc, r, true, m->kernel_server, m->kernel_user);
     }
 }

@@ -34,6 +34,29 @@ char *xstrndup_kept(const char *s, size_t n);   /* never to be freed */
 void util_forget(void);
 char *xsprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* An arena: memory handed out in order from large blocks, with no
+ * per-allocation overhead, and given back all at once.  The model and the
+ * layout records live in their module's arena until the run ends; an
+ * emitter's temporary strings live in its Out's until the routine they
+ * were made for is written. */
+typedef struct Arena {
+    char *next, *end;            /* the free part of the current block */
+    struct ArenaBlock *block;    /* the current block (each names the one before) */
+    struct ArenaBlock *spare;    /* blocks given back, reused before new ones */
+} Arena;
+typedef struct ArenaMark {       /* a point to give an arena back to */
+    struct ArenaBlock *block;
+    char *next;
+} ArenaMark;
+void *arena_alloc(Arena *a, size_t n);     /* zeroed, aligned for pointers and 64-bit integers */
+char *arena_sprintf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *arena_vsprintf(Arena *a, const char *fmt, va_list ap);
+static inline ArenaMark arena_mark(const Arena *a)
+{
+    return (ArenaMark){ a->block, a->next };
+}
+void arena_release(Arena *a, ArenaMark m);  /* gives back what was allocated after m */
+
 /* A growing string: out() and xsprintf() format into one.  The
    conversions the emitters use (%s %u %d %x %08x %016llx %lld) are done
    here, the rest by vsnprintf. */
@@ -232,8 +255,29 @@ enum {
     AF_ISNOTLONG = 1 << 6, AF_RETCODE = 1 << 7, AF_AUTO = 1 << 8
 };
 
+/* The identifiers a stub's body gives an argument: arg_NAME for its value
+ * (a parameter of the user stub, a local of the server stub), and KIND_NAME
+ * for a form of it (msg: as the request carries it, before its intran;
+ * out: after its outtran; ports, ool, buf: the server stub's room for and
+ * facts about an unbounded array).  migc's own locals begin with none of
+ * these prefixes, and no prefix begins another: no argument name can meet
+ * another name in the body (docs/language.md).  The model makes each once
+ * (model.c, arg_cnames), the forms only for an argument whose type has
+ * them: formatted at every use, they were a twentieth of the compiler's
+ * instructions. */
+typedef enum {
+    CN_ARG,         /* arg_NAME: every argument */
+    CN_MSG,         /* msg_NAME: a type with an intran */
+    CN_OUT,         /* out_NAME: a type with an outtran */
+    CN_PORTS,       /* ports_NAME, ool_NAME, buf_NAME: an unbounded (indefinite) array */
+    CN_OOL,
+    CN_BUF,
+    CN_COUNT
+} CName;
+
 typedef struct Arg {
     const char *name;       /* as written (implicit ones: nameCnt, namePoly, ...) */
+    const char *cname[CN_COUNT];   /* its identifiers in stub bodies (NULL: a form it has not) */
     Loc loc;
     ArgKind kind;
     unsigned flags;         /* AF_* */
@@ -315,6 +359,7 @@ typedef struct Module {
     Loc waittime_loc, msgoption_loc;          /* their statements */
     bool waittime_warned, msgoption_warned;   /* ... said to have no effect (KernelUser) */
     bool has_subsystem;
+    Arena mem;              /* where the model and the layout records live */
 } Module;
 
 /* ------------------------------------------------------------------ */
@@ -396,9 +441,6 @@ static inline int32_t wire_id(unsigned id)
 {
     return (int32_t)id;
 }
-/* kernel_server / kernel_user: the module's KernelServer / KernelUser. */
-MsgLayout *layout_message(const Target *t, Routine *r, bool reply, bool kernel_server, bool kernel_user,
-                          Diag *d);
 void layout_module(Module *m, const Target *t, int tindex, Diag *d);
 unsigned layout_error_reply_size(const Target *t);   /* header and RetCode */
 
@@ -439,6 +481,9 @@ typedef struct Ctx {
     const char *input_name;    /* the .defs file as named on the command line */
     char *text;                /* preprocessed text */
     size_t text_len;
+    Vec arglist;               /* the parser's: the arguments of the routine being read */
+    Vec routine_args;          /* model_routine's: a routine's arguments, implicit ones
+                                  included, before they are copied to the module's arena */
 } Ctx;
 
 /* driver.c */
@@ -499,6 +544,9 @@ typedef struct Out {
     Module *m;
     Options *opt;
     const char *header_name;   /* user header file name, for #include */
+    Arena *tmp;                /* the emitter's temporary strings (tsprintf): given back
+                                  after each routine, so that memory does not grow with
+                                  the file */
 } Out;
 
 void emit_user(Out *o, Routine *only);   /* only: with -i, a single routine */

@@ -53,9 +53,15 @@ static bool name_is_port(int n)
     return n == MT_POLYMORPHIC || (n >= MT_MOVE_RECEIVE && n <= MT_MAKE_SEND_ONCE);
 }
 
-static Type *type_new(Loc loc, TypeKind kind)
+/* A record the model keeps: in the module's arena, for the whole run. */
+static void *model_new(Ctx *c, size_t size)
 {
-    Type *t = xmalloc(sizeof *t);
+    return arena_alloc(&c->mod->mem, size);
+}
+
+static Type *type_new(Ctx *c, Loc loc, TypeKind kind)
+{
+    Type *t = model_new(c, sizeof *t);
     t->loc = loc;
     t->kind = kind;
     t->number = 1;
@@ -86,7 +92,7 @@ static void declare_builtins(Ctx *c)
         { "int64", MT_INTEGER_64, 64 },
     };
     for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++) {
-        Type *t = type_new(loc, TK_BASIC);
+        Type *t = type_new(c, loc, TK_BASIC);
         t->in_name = t->out_name = builtins[i].mt;
         t->elem_bits = builtins[i].bits;
         t->name = t->ctype = builtins[i].name;
@@ -95,7 +101,7 @@ static void declare_builtins(Ctx *c)
     /* As wide as the target's word: the layout decides. */
     static const char *const words[] = { "uintptr_t", "intptr_t" };
     for (size_t i = 0; i < 2; i++) {
-        Type *t = type_new(loc, TK_BASIC);
+        Type *t = type_new(c, loc, TK_BASIC);
         t->in_name = t->out_name = MT_INTEGER_64;
         t->word_sized = true;
         t->name = t->ctype = words[i];
@@ -156,7 +162,7 @@ void model_subsystem(Ctx *c, Loc loc, const char *name, int64_t base, bool ku, b
 
 Type *model_type_ipc(Ctx *c, Loc loc, Prim in, const Prim *out, int64_t bits, unsigned flags)
 {
-    Type *t = type_new(loc, TK_BASIC);
+    Type *t = type_new(c, loc, TK_BASIC);
     unsigned dflt = 0;
     const Prim *parts[2] = { &in, out ? out : &in };
     int names[2];
@@ -248,9 +254,8 @@ static bool std_types_name(const char *name)
    integer, marked so that the checks on types and arguments skip it. */
 Type *model_type_invalid(Ctx *c)
 {
-    (void)c;
     Loc none = { 0 };
-    Type *t = type_new(none, TK_BASIC);
+    Type *t = type_new(c, none, TK_BASIC);
     t->in_name = t->out_name = MT_INTEGER_32;
     t->elem_bits = 32;
     t->invalid = true;
@@ -349,7 +354,7 @@ Type *model_type_struct(Ctx *c, Loc loc, int64_t n, Type *elem)
 
 Type *model_type_cstruct(Ctx *c, Loc loc, Vec *members)
 {
-    Type *t = type_new(loc, TK_STRUCT);
+    Type *t = type_new(c, loc, TK_STRUCT);
     for (size_t i = 0; i < members->n; i++) {
         Type *m = members->v[i];
         if (!m->invalid && (m->is_port || m->out_of_line || m->varying || m->kind == TK_STRING))
@@ -365,7 +370,7 @@ Type *model_type_cstruct(Ctx *c, Loc loc, Vec *members)
 
 Type *model_type_cstring(Ctx *c, Loc loc, bool varying, int64_t n)
 {
-    Type *t = type_new(loc, TK_STRING);
+    Type *t = type_new(c, loc, TK_STRING);
     if (!check_count(c, loc, n, "c_string size"))
         n = 1;
     t->in_name = t->out_name = MT_STRING_C;
@@ -390,7 +395,7 @@ Type *model_type_ool(Ctx *c, Loc loc, Type *t)
 Type *model_type_poly(Ctx *c, Loc loc)
 {
     (void)c;
-    Type *t = type_new(loc, TK_POLY);
+    Type *t = type_new(c, loc, TK_POLY);
     t->in_name = t->out_name = MT_POLYMORPHIC;
     t->is_port = true;
     t->ctype = "polymorphic";
@@ -408,8 +413,7 @@ Type *model_type_declared(Ctx *c, Type *t)
 
 Type *model_type_copy(Ctx *c, Type *t)
 {
-    (void)c;
-    Type *n = xmalloc(sizeof *n);
+    Type *n = model_new(c, sizeof *n);
     *n = *t;
     /* A new type keeps the wire format, not the C-side translations. */
     n->intran = n->outtran = n->destructor = NULL;
@@ -569,10 +573,33 @@ unsigned model_ipc_flag(Ctx *c, Loc loc, const char *word, bool brackets)
     return 0;
 }
 
+/* A's identifiers in stub bodies (CName): arg_NAME, and the forms its type
+ * has.  Made when the routine is complete, its types final; one block. */
+static void arg_cnames(Ctx *c, Arg *a)
+{
+    static const char *const prefix[CN_COUNT] = { "arg_", "msg_", "out_", "ports_", "ool_", "buf_" };
+    const Type *t = a->type;
+    bool has[CN_COUNT] = { true, t->intran != NULL, t->outtran != NULL, t->indefinite, t->indefinite,
+                           t->indefinite };
+    size_t len = strlen(a->name), size = 0;
+    for (int k = 0; k < CN_COUNT; k++)
+        if (has[k])
+            size += strlen(prefix[k]) + len + 1;
+    char *p = arena_alloc(&c->mod->mem, size);
+    for (int k = 0; k < CN_COUNT; k++) {
+        if (!has[k])
+            continue;
+        size_t n = strlen(prefix[k]);
+        a->cname[k] = p;
+        memcpy(p, prefix[k], n);
+        memcpy(p + n, a->name, len + 1);
+        p += n + len + 1;
+    }
+}
+
 Arg *model_arg(Ctx *c, Loc loc, ArgKind kind, const char *name, Type *t, unsigned flags)
 {
-    (void)c;
-    Arg *a = xmalloc(sizeof *a);
+    Arg *a = model_new(c, sizeof *a);
     a->loc = loc;
     a->kind = kind;
     a->name = name;
@@ -589,7 +616,7 @@ void model_skip(Ctx *c, Loc loc)
 
 void model_import(Ctx *c, Loc loc, const char *word, const char *file)
 {
-    Import *im = xmalloc(sizeof *im);
+    Import *im = model_new(c, sizeof *im);
     char k = (char)(word[0] | 0x20);
     im->kind = k == 'u' ? IMPORT_USER : k == 's' ? IMPORT_SERVER : IMPORT_BOTH;
     im->file = file;
@@ -628,12 +655,12 @@ void model_statement(Ctx *c, Loc loc, const char *what, const char *value)
 
 /* ---- routines ---------------------------------------------------- */
 
-static Arg *implicit_arg(Arg *parent, ArgKind kind, const char *suffix, Type *t)
+static Arg *implicit_arg(Ctx *c, Arg *parent, ArgKind kind, const char *suffix, Type *t)
 {
-    Arg *a = xmalloc(sizeof *a);
+    Arg *a = model_new(c, sizeof *a);
     a->loc = parent->loc;
     a->kind = kind;
-    a->name = xsprintf("%s%s", parent->name, suffix);
+    a->name = arena_sprintf(&c->mod->mem, "%s%s", parent->name, suffix);
     a->type = t;
     a->parent = parent;
     a->in_request = false;
@@ -643,9 +670,9 @@ static Arg *implicit_arg(Arg *parent, ArgKind kind, const char *suffix, Type *t)
     return a;
 }
 
-static Type *natural_type(Loc loc, const char *ctype)
+static Type *natural_type(Ctx *c, Loc loc, const char *ctype)
 {
-    Type *t = type_new(loc, TK_BASIC);
+    Type *t = type_new(c, loc, TK_BASIC);
     t->in_name = t->out_name = MT_INTEGER_32;
     t->elem_bits = 32;
     t->name = t->ctype = t->server_ctype = ctype;
@@ -653,9 +680,9 @@ static Type *natural_type(Loc loc, const char *ctype)
 }
 
 /* A copy that keeps everything, translations included. */
-static Type *type_clone(const Type *t)
+static Type *type_clone(Ctx *c, const Type *t)
 {
-    Type *n = xmalloc(sizeof *n);
+    Type *n = model_new(c, sizeof *n);
     *n = *t;
     return n;
 }
@@ -776,7 +803,7 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
         diag_error(&c->diag, loc, "routine '%s' is declared twice", name);
         diag_note(&c->diag, o->loc, "first declared here");
     }
-    Routine *r = xmalloc(sizeof *r);
+    Routine *r = model_new(c, sizeof *r);
     r->name = name;
     r->loc = loc;
     r->simple = simple;
@@ -810,7 +837,8 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
     if (implicit_request)
         implicit_request->kind = AK_REQUESTPORT;
 
-    Vec out = { 0 };
+    Vec out = c->routine_args;   /* (its room reused from routine to routine) */
+    out.n = 0;
     for (size_t i = 0; i < args->n; i++) {
         Arg *a = args->v[i];
         for (size_t j = 0; j < i; j++)
@@ -851,7 +879,7 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
          * right moves): no disposition parameter on the kernel's side. */
         bool kernel_sends = m->kernel_server && a->kind == AK_OUT;
         if (kernel_sends && t->in_name == MT_POLYMORPHIC && t->out_name != MT_POLYMORPHIC) {
-            t = a->type = type_clone(t);
+            t = a->type = type_clone(c, t);
             t->in_name = t->out_name;
         }
         /* Implicit companions follow their argument in the prototype. */
@@ -866,26 +894,26 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
             bool server_side = user_sends ? t->out_name == MT_POLYMORPHIC : t->in_name == MT_POLYMORPHIC;
             if (a->kind == AK_INOUT)
                 user_side = server_side = true;
-            a->poly = implicit_arg(a, AK_POLY, "Poly", natural_type(a->loc, "mach_msg_type_name_t"));
+            a->poly = implicit_arg(c, a, AK_POLY, "Poly", natural_type(c, a->loc, "mach_msg_type_name_t"));
             a->poly->in_user_proto = a->in_user_proto && user_side;
             a->poly->in_server_proto = a->in_server_proto && server_side;
             vec_push(&out, a->poly);
         }
         if (data && t->varying && !t->is_string) {
-            a->count = implicit_arg(a, AK_COUNT, "Cnt", natural_type(a->loc, "mach_msg_type_number_t"));
+            a->count = implicit_arg(c, a, AK_COUNT, "Cnt", natural_type(c, a->loc, "mach_msg_type_number_t"));
             /* CountInOut: the caller's capacity travels in the request. */
             if (a->kind == AK_OUT && ((a->flags & AF_COUNTINOUT) || t->countinout))
                 a->count->in_request = true;
             vec_push(&out, a->count);
         }
         if (a->in_request && ((a->flags & AF_SERVERCOPY) || t->servercopy) && t->indefinite) {
-            a->scopy = implicit_arg(a, AK_SCOPY, "SCopy", natural_type(a->loc, "boolean_t"));
+            a->scopy = implicit_arg(c, a, AK_SCOPY, "SCopy", natural_type(c, a->loc, "boolean_t"));
             a->scopy->in_user_proto = false;
             vec_push(&out, a->scopy);
         }
         if (data && a->dealloc == DEALLOC_CHOICE) {
             /* The side that sends the data decides whether it is freed. */
-            a->dealloc_arg = implicit_arg(a, AK_DEALLOC, "Dealloc", natural_type(a->loc, "boolean_t"));
+            a->dealloc_arg = implicit_arg(c, a, AK_DEALLOC, "Dealloc", natural_type(c, a->loc, "boolean_t"));
             a->dealloc_arg->in_user_proto = a->in_user_proto && a->kind != AK_OUT;
             a->dealloc_arg->in_server_proto = a->in_server_proto && a->kind == AK_OUT;
             vec_push(&out, a->dealloc_arg);
@@ -895,8 +923,13 @@ void model_routine(Ctx *c, Loc loc, const char *name, bool simple, Vec *args)
         diag_error(&c->diag, loc, "routine '%s' has no request port: no argument is sent in the request (give one, or one marked requestport)", name);
     if (m->kernel_user)
         kernel_send_options(c, r);
-    r->args = (Arg **)out.v;
+    c->routine_args = out;
     r->nargs = out.n;
+    r->args = model_new(c, out.n * sizeof *r->args);
+    for (size_t i = 0; i < out.n; i++) {
+        r->args[i] = out.v[i];
+        arg_cnames(c, r->args[i]);
+    }
     vec_push(&m->routines, r);
     if (!o)
         map_put(&m->routine_index, name, r);
@@ -910,8 +943,9 @@ static const char *kernel_port_type(const char *ctype)
     return ctype && strcmp(ctype, "mach_port_t") == 0 ? "ipc_port_t" : ctype;
 }
 
-static void kernel_port_types(Module *m)
+static void kernel_port_types(Ctx *c)
 {
+    Module *m = c->mod;
     for (size_t i = 0; i < m->routines.n; i++) {
         Routine *r = m->routines.v[i];
         for (size_t k = 0; k < r->nargs; k++) {
@@ -919,7 +953,7 @@ static void kernel_port_types(Module *m)
             Type *t = a->type;
             if (!is_port_type(t))
                 continue;
-            Type *n = type_clone(t);
+            Type *n = type_clone(c, t);
             if (m->kernel_user)
                 n->ctype = kernel_port_type(n->ctype ? n->ctype : "mach_port_t");
             if (m->kernel_server) {
@@ -953,7 +987,7 @@ void model_finish(Ctx *c)
         return;
     }
     if (m->kernel_user || m->kernel_server)
-        kernel_port_types(m);
+        kernel_port_types(c);
     m->has_demux = !m->kernel_server;
     if (m->routines.n == 0 && m->nslots == 0)
         diag_warn(&c->diag, m->subsystem_loc, "subsystem '%s' declares no routines", m->subsystem);

@@ -248,13 +248,13 @@ routine
     ;
 
 arguments
-    : '(' ')'                                  { $$ = xmalloc(sizeof(Vec)); }
+    : '(' ')'                                  { $$ = &c->arglist; $$->n = 0; }
     | '(' arglist ')'                          { $$ = $2; }
     | '(' arglist ';' ')'                      { $$ = $2; }
     ;
 
 arglist
-    : argument                                 { $$ = xmalloc(sizeof(Vec)); vec_push($$, $1); }
+    : argument                                 { $$ = &c->arglist; $$->n = 0; vec_push($$, $1); }
     | arglist ';' argument                     { vec_push($1, $3); $$ = $1; }
     ;
 

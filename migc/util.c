@@ -1,5 +1,4 @@
 /* util.c: memory helpers and the growable vector; every failure to allocate ends the run. */
-#define _GNU_SOURCE     /* strchrnul */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,9 +37,8 @@ static StrBuf scratch;      /* xsprintf's */
 
 char *xstrndup_kept(const char *s, size_t n)
 {
-    size_t len = 0;
-    while (len < n && s[len])
-        len++;
+    const char *nul = memchr(s, '\0', n);
+    size_t len = nul ? (size_t)(nul - s) : n;
     if ((size_t)(kept_end - kept_next) < len + 1) {
         size_t size = len + 1 > 16384 ? len + 1 : 16384;
         kept_next = xrealloc(NULL, size);
@@ -88,46 +86,157 @@ void sb_grow(StrBuf *s, size_t n)
     s->cap = cap;
 }
 
-/* V in BASE (10 or 16), at least WIDTH digits (zero-padded). */
-static void sb_number(StrBuf *s, unsigned long long v, unsigned base, int width)
-{
-    char buf[24], *e = buf + sizeof buf, *p = e;
-    do {
-        *--p = "0123456789abcdef"[v % base];
-        v /= base;
-    } while (v);
-    while (e - p < width)
-        *--p = '0';
-    sb_put(s, p, (size_t)(e - p));
-}
+/* ---- formatting ---- */
 
-/* Is every conversion of FMT one that sb_vformat() does itself?  The
-   formats are string literals, so the answer is kept by address. */
-static bool simple_format(const char *fmt)
+/* The conversions sb_vformat() does itself. */
+enum { CV_S, CV_U, CV_D, CV_X, CV_X08, CV_LLX016, CV_LLD };
+
+#define FMT_CONVS 15            /* formats with more go to vsnprintf */
+#define FMT_SLOTS 1024          /* formats kept parsed (the emitters use a few hundred) */
+
+/* A format parsed once: its literal pieces and conversions in order, piece
+   i before conversion i, the last piece after the last conversion. */
+typedef struct Fmt {
+    const char *fmt;                    /* the format (NULL: a free slot) */
+    unsigned char nconv;
+    unsigned char conv[FMT_CONVS];      /* CV_* */
+    uint16_t off[FMT_CONVS + 1];        /* where each piece starts in fmt */
+    uint16_t len[FMT_CONVS + 1];        /* and its length */
+    unsigned reserve;                   /* room enough for the pieces and the numbers */
+} Fmt;
+
+/* The formats are string literals (the emitters' and diagnostics'), so
+   they are kept by address.  Parsing each on every call (strchrnul and a
+   memcpy per piece) was a tenth of the compiler's instructions. */
+static Fmt fmt_cache[FMT_SLOTS];
+
+/* Parses FMT into F; false when some conversion is not one of ours, or
+   the format is too long or has too many. */
+static bool fmt_parse(Fmt *f, const char *fmt)
 {
-    static const char *known[1024];
-    size_t h = ((uintptr_t)fmt >> 2) % 1024;
-    if (known[h] == fmt)
-        return true;
-    for (const char *p = strchr(fmt, '%'); p; p = strchr(p, '%')) {
-        if (p[1] == 's' || p[1] == 'u' || p[1] == 'd' || p[1] == 'x')
-            p += 2;
-        else if (p[1] == '0' && p[2] == '8' && p[3] == 'x')
-            p += 4;
-        else if (strncmp(p + 1, "016llx", 6) == 0 || strncmp(p + 1, "lld", 3) == 0)
-            p += p[1] == 'l' ? 4 : 7;
-        else
+    unsigned n = 0, total = 0;
+    const char *p = fmt, *q;
+    for (;;) {
+        q = strchr(p, '%');
+        size_t len = q ? (size_t)(q - p) : strlen(p);
+        if ((size_t)(p - fmt) + len > UINT16_MAX)
             return false;
+        f->off[n] = (uint16_t)(p - fmt);
+        f->len[n] = (uint16_t)len;
+        total += (unsigned)len;
+        if (!q)
+            break;
+        if (n == FMT_CONVS)
+            return false;
+        int cv;
+        size_t skip = 2;
+        switch (q[1]) {
+        case 's': cv = CV_S; break;
+        case 'u': cv = CV_U; break;
+        case 'd': cv = CV_D; break;
+        case 'x': cv = CV_X; break;
+        default:
+            if (strncmp(q + 1, "08x", 3) == 0)
+                cv = CV_X08, skip = 4;
+            else if (strncmp(q + 1, "016llx", 6) == 0)
+                cv = CV_LLX016, skip = 7;
+            else if (strncmp(q + 1, "lld", 3) == 0)
+                cv = CV_LLD, skip = 4;
+            else
+                return false;
+        }
+        f->conv[n++] = (unsigned char)cv;
+        p = q + skip;
     }
-    known[h] = fmt;
+    f->nconv = (unsigned char)n;
+    f->reserve = total + 24 * n;        /* a number takes at most 20 digits and a sign */
+    f->fmt = fmt;
     return true;
 }
 
+/* FMT parsed, or NULL when sb_vformat() leaves it to vsnprintf. */
+static const Fmt *fmt_lookup(const char *fmt)
+{
+    size_t h = ((uintptr_t)fmt >> 3) % FMT_SLOTS;
+    for (unsigned probe = 0; probe < 8; probe++, h = (h + 1) % FMT_SLOTS) {
+        Fmt *f = &fmt_cache[h];
+        if (f->fmt == fmt)
+            return f;
+        if (!f->fmt)
+            return fmt_parse(f, fmt) ? f : NULL;
+    }
+    static Fmt spare;   /* the table is crowded: parsed each time */
+    return fmt_parse(&spare, fmt) ? &spare : NULL;
+}
+
+/* The first and the last W bytes of the N at S (W <= N <= 2 W) to D: two
+   loads and two stores, which may overlap. */
+static inline void put_ends(char *d, const char *s, size_t n, size_t w)
+{
+    char a[8], b[8];
+    memcpy(a, s, w);
+    memcpy(b, s + n - w, w);
+    memcpy(d, a, w);
+    memcpy(d + n - w, b, w);
+}
+
+/* Copies N bytes without a call for the short pieces formats are made of. */
+static inline char *put_bytes(char *d, const char *s, size_t n)
+{
+    if (n >= 16)
+        memcpy(d, s, n);
+    else if (n >= 8)
+        put_ends(d, s, n, 8);
+    else if (n >= 4)
+        put_ends(d, s, n, 4);
+    else if (n >= 2)
+        put_ends(d, s, n, 2);
+    else if (n)
+        *d = *s;
+    return d + n;
+}
+
+static char *put_dec(char *d, unsigned long long v)
+{
+    if (v < 10) {
+        *d = (char)('0' + v);
+        return d + 1;
+    }
+    char buf[20], *e = buf + sizeof buf, *p = e;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return put_bytes(d, p, (size_t)(e - p));
+}
+
+/* V in hexadecimal, at least WIDTH digits (zero-padded). */
+static char *put_hex(char *d, unsigned long long v, int width)
+{
+    char buf[16], *e = buf + sizeof buf, *p = e;
+    do {
+        *--p = "0123456789abcdef"[v & 15];
+        v >>= 4;
+    } while (v);
+    while (e - p < width)
+        *--p = '0';
+    return put_bytes(d, p, (size_t)(e - p));
+}
+
+static char *put_signed(char *d, long long v)
+{
+    if (v < 0)
+        *d++ = '-';
+    return put_dec(d, v < 0 ? -(unsigned long long)v : (unsigned long long)v);
+}
+
 /* vsnprintf was most of what formatting cost (half of migc's
-   instructions once), so the common conversions are done here. */
+   instructions once), so the common conversions are done here, from the
+   format parsed once (fmt_lookup). */
 void sb_vformat(StrBuf *s, const char *fmt, va_list ap)
 {
-    if (!simple_format(fmt)) {
+    const Fmt *f = fmt_lookup(fmt);
+    if (!f) {
         va_list aq;
         va_copy(aq, ap);
         int len = vsnprintf(NULL, 0, fmt, aq);
@@ -142,52 +251,48 @@ void sb_vformat(StrBuf *s, const char *fmt, va_list ap)
         s->n += (size_t)len;
         return;
     }
-    for (const char *p = fmt;;) {
-        const char *q = strchrnul(p, '%');
-        sb_put(s, p, (size_t)(q - p));
-        if (!*q)
-            return;
-        switch (q[1]) {
-        case 's': {
+    if (s->n + f->reserve + 1 > s->cap)
+        sb_grow(s, f->reserve);
+    char *d = s->b + s->n;
+    for (unsigned i = 0; i < f->nconv; i++) {
+        d = put_bytes(d, fmt + f->off[i], f->len[i]);
+        switch (f->conv[i]) {
+        case CV_S: {
             const char *str = va_arg(ap, const char *);
             if (!str)
                 str = "(null)";
-            sb_put(s, str, strlen(str));
-            break;
-        }
-        case 'u':
-            sb_number(s, va_arg(ap, unsigned), 10, 1);
-            break;
-        case 'd': {
-            int v = va_arg(ap, int);
-            if (v < 0)
-                sb_put(s, "-", 1);
-            sb_number(s, v < 0 ? -(unsigned long long)v : (unsigned long long)v, 10, 1);
-            break;
-        }
-        case 'x':
-            sb_number(s, va_arg(ap, unsigned), 16, 1);
-            break;
-        case 'l': { /* %lld */
-            long long v = va_arg(ap, long long);
-            if (v < 0)
-                sb_put(s, "-", 1);
-            sb_number(s, v < 0 ? -(unsigned long long)v : (unsigned long long)v, 10, 1);
-            p = q + 4;
-            continue;
-        }
-        default:
-            if (q[2] == '1') { /* %016llx */
-                sb_number(s, va_arg(ap, unsigned long long), 16, 16);
-                p = q + 7;
-            } else { /* %08x */
-                sb_number(s, va_arg(ap, unsigned), 16, 8);
-                p = q + 4;
+            size_t len = strlen(str);
+            /* Room for the string and for all of the format still. */
+            if ((size_t)(d - s->b) + len + f->reserve + 1 > s->cap) {
+                s->n = (size_t)(d - s->b);
+                sb_grow(s, len + f->reserve);
+                d = s->b + s->n;
             }
-            continue;
+            d = put_bytes(d, str, len);
+            break;
         }
-        p = q + 2;
+        case CV_U:
+            d = put_dec(d, va_arg(ap, unsigned));
+            break;
+        case CV_D:
+            d = put_signed(d, va_arg(ap, int));
+            break;
+        case CV_X:
+            d = put_hex(d, va_arg(ap, unsigned), 1);
+            break;
+        case CV_X08:
+            d = put_hex(d, va_arg(ap, unsigned), 8);
+            break;
+        case CV_LLX016:
+            d = put_hex(d, va_arg(ap, unsigned long long), 16);
+            break;
+        case CV_LLD:
+            d = put_signed(d, va_arg(ap, long long));
+            break;
+        }
     }
+    d = put_bytes(d, fmt + f->off[f->nconv], f->len[f->nconv]);
+    s->n = (size_t)(d - s->b);
 }
 
 char *xsprintf(const char *fmt, ...)
@@ -203,6 +308,90 @@ char *xsprintf(const char *fmt, ...)
     char *p = xrealloc(NULL, scratch.n);
     memcpy(p, scratch.b, scratch.n);
     return p;
+}
+
+/* ---- arenas ---- */
+
+/* A block of an arena: its size, then its bytes. */
+typedef struct ArenaBlock {
+    struct ArenaBlock *prev;    /* the block filled before this one */
+    size_t size;                /* bytes after this header */
+    max_align_t align[];        /* (the bytes start aligned for any object) */
+} ArenaBlock;
+
+#define ARENA_BLOCK (64 * 1024)
+
+/* A new current block with room for N bytes: a spare one when it is large
+   enough, else a fresh one. */
+static void arena_grow(Arena *a, size_t n)
+{
+    ArenaBlock *b = a->spare;
+    if (b && b->size >= n)
+        a->spare = b->prev;
+    else {
+        size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+        b = xrealloc(NULL, sizeof *b + size);
+        b->size = size;
+    }
+    b->prev = a->block;
+    a->block = b;
+    a->next = (char *)b->align;
+    a->end = a->next + b->size;
+}
+
+/* N bytes at a multiple of ALIGN (a power of two, at most max_align_t's),
+   not cleared. */
+static void *arena_raw(Arena *a, size_t n, size_t align)
+{
+    uintptr_t p = ((uintptr_t)a->next + align - 1) & ~(uintptr_t)(align - 1);
+    if (!a->next || p > (uintptr_t)a->end || n > (uintptr_t)a->end - p) {
+        arena_grow(a, n);
+        p = (uintptr_t)a->next;
+    }
+    a->next = (char *)(p + n);
+    return (void *)p;
+}
+
+/* What the compiler keeps in arenas is made of pointers, integers of up to
+   64 bits and flags: aligned for those, not for max_align_t (16 bytes on
+   x86_64, which would waste 8 a record on average). */
+typedef union { void *p; int64_t i; double d; } ArenaAligned;
+
+void *arena_alloc(Arena *a, size_t n)
+{
+    return memset(arena_raw(a, n, _Alignof(ArenaAligned)), 0, n);
+}
+
+char *arena_vsprintf(Arena *a, const char *fmt, va_list ap)
+{
+    scratch.n = 0;
+    sb_vformat(&scratch, fmt, ap);
+    sb_put(&scratch, "", 1);    /* the NUL */
+    return memcpy(arena_raw(a, scratch.n, 1), scratch.b, scratch.n);
+}
+
+char *arena_sprintf(Arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = arena_vsprintf(a, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+/* What was allocated after M is given back: its blocks become spares, for
+   the allocations that follow (nothing is returned to the C library, so
+   the run's peak is the largest amount held at once). */
+void arena_release(Arena *a, ArenaMark m)
+{
+    while (a->block != m.block) {
+        ArenaBlock *b = a->block;
+        a->block = b->prev;
+        b->prev = a->spare;
+        a->spare = b;
+    }
+    a->next = m.next;
+    a->end = a->block ? (char *)a->block->align + a->block->size : NULL;
 }
 
 /* FNV-1a: short identifiers, no adversary to fear. */
