@@ -111,11 +111,16 @@ static void emit_port_pack(Out *o, const Target *t, const char *base, const char
             indent, n, indent, base, t->port_size, indent, base, indent);
 }
 
-/* The C type of what a request carries for an argument with an intran:
- * the intran's parameter type. */
-static const char *intran_arg_ctype(const Arg *a)
+/* The C type of what a request carries for an argument with an intran: for
+ * a port, what its slot holds (a name, or the kernel's port where ports are
+ * pointers), since the intran's parameter type may name a MIG type that no C
+ * header declares (the Hurd's proc_exc.defs: exception_t); else the
+ * intran's parameter type. */
+static const char *intran_arg_ctype(const MsgLayout *ml, const Arg *a)
 {
     const Type *t = a->type;
+    if (t->is_port && t->kind == TK_BASIC && t->number == 1 && !t->out_of_line)
+        return ml->ports_are_pointers ? "ipc_port_t" : "mach_port_t";
     if (t->intran_arg)
         return t->intran_arg;
     return t->server_ctype ? t->server_ctype : user_ctype(a);
@@ -194,7 +199,7 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
         if (a->dealloc_arg && is_out(a))
             out(o, "\tboolean_t %s = FALSE;\n", arg_name(a->dealloc_arg));
         if (t->intran && a->kind != AK_OUT)
-            out(o, "\t%s %s;\n", intran_arg_ctype(a), derived_name(a, CN_MSG));
+            out(o, "\t%s %s;\n", intran_arg_ctype(rq, a), derived_name(a, CN_MSG));
     }
 }
 
@@ -276,7 +281,7 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
     }
     if (f->is_port) {
         if (f->number == 1 && !arg_is_array(a)) {
-            out(ty->intran ? later : plain, "\t%s = (%s)%s;\n", dst, ty->intran ? intran_arg_ctype(a) : server_ctype(a),
+            out(ty->intran ? later : plain, "\t%s = (%s)%s;\n", dst, ty->intran ? intran_arg_ctype(ml, a) : server_ctype(a),
                 port_load(o, ml, tsprintf(o, "%s + %u", P, f->data_off)));
             return;
         }
@@ -591,7 +596,7 @@ static void emit_server_routine(Out *o, Deferred *ld, Routine *r)
                 sb_put(&o->text, later->text.b + at[k], at[k + 1] - at[k]);
         if (src && a->in_server_proto) {
             if (ty->intran)
-                out(o, "\t%s = (%s)%s;\n", derived_name(a, CN_MSG), intran_arg_ctype(a), src);
+                out(o, "\t%s = (%s)%s;\n", derived_name(a, CN_MSG), intran_arg_ctype(rq, a), src);
             else
                 out(o, "\t%s = (%s)%s;\n", arg_name(a), server_ctype(a), src);
             if (a->poly && a->poly->in_server_proto)
