@@ -96,6 +96,15 @@ static bool ports_packed(const MsgLayout *rq, const Field *f)
            (f->number != 1 || arg_is_array(f->arg));
 }
 
+/* Whether the stub keeps a flag that an unbounded array came out of line:
+ * to free it after a successful call, or to unpack packed ports.  With
+ * servercopy the server function is told (its SCopy argument) and the
+ * memory is its own, as with GNU MIG: the stub frees nothing. */
+static bool ool_tracked(const MsgLayout *rq, const Arg *a, const Field *f)
+{
+    return f && f->indefinite && !rq->ool_consumed && (!a->scopy || ports_packed(rq, f));
+}
+
 /* The loop that packs (or unpacks) N port names of an array at BASE. */
 static void emit_port_pack(Out *o, const Target *t, const char *base, const char *n, bool unpack, const char *indent)
 {
@@ -124,6 +133,22 @@ static const char *intran_arg_ctype(const MsgLayout *ml, const Arg *a)
     if (t->intran_arg)
         return t->intran_arg;
     return t->server_ctype ? t->server_ctype : user_ctype(a);
+}
+
+/* The element type of an array argument's local or in-place pointer: the
+ * element of the C type the server function takes for it where that is a
+ * name the interface's headers declare (a named array type without a C
+ * type of its own, as GNU MIG's request and reply use it), else the element
+ * type of the .defs.  (The Hurd's tioctl.defs: modes_t is array[4] of int,
+ * but its C type is tcflag_t[4], unsigned: an int * would be another
+ * pointer type for the call.) */
+static const char *arg_elem_ctype(Out *o, const Arg *a)
+{
+    const Type *t = a->type;
+    if (t->kind == TK_ARRAY && t->name && t->ctype && t->server_ctype && strcmp(t->ctype, t->name) == 0 &&
+        strcmp(t->server_ctype, t->name) == 0 && !t->is_port && !t->intran && !t->outtran)
+        return tsprintf(o, "__typeof__((*(%s *)0)[0])", t->name);
+    return elem_ctype(a, true);
 }
 
 /* An unbounded out array (inline while it fits) whose inline room starts at
@@ -165,15 +190,15 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
                 if (out_in_place(o->t, rp, a, f))
                     ;   /* addressed in the call (in_place_arg) */
                 else /* A string buffer starts zeroed: what follows its NUL is sent too. */
-                    out(o, "\t%s %s[%u]%s;\n", elem_ctype(a, true), arg_name(a), n, f->is_string ? " = { 0 }" : "");
+                    out(o, "\t%s %s[%u]%s;\n", arg_elem_ctype(o, a), arg_name(a), n, f->is_string ? " = { 0 }" : "");
             } else if (f == NULL && is_out(a))
-                out(o, "\t%s %s[1];\n", elem_ctype(a, true), arg_name(a));
+                out(o, "\t%s %s[1];\n", arg_elem_ctype(o, a), arg_name(a));
             else if (t->is_port && (ports_in_place(rq, field_of(rq, a)) || ports_packed(rq, field_of(rq, a))))
                 out(o, "\tvoid *%s;\n", arg_name(a));
             else if (t->is_port)
                 out(o, "\tmach_port_t %s[%u];\n", arg_name(a), t->number ? t->number : 1);
             else
-                out(o, "\t%s *%s;\n", elem_ctype(a, true), arg_name(a));
+                out(o, "\t%s *%s;\n", arg_elem_ctype(o, a), arg_name(a));
         } else if (rp && out_in_place(o->t, rp, a, field_of(rp, a)))
             ;   /* addressed in the call (in_place_arg) */
         else if (in_in_place(o->t, rq, a, field_of(rq, a)))
@@ -183,7 +208,7 @@ static void declare_locals(Out *o, const Routine *r, const MsgLayout *rq, const 
         const Field *qf = field_of(rq, a);
         if (qf && qf->indefinite && qf->is_port && !ports_in_place(rq, qf) && !ports_packed(rq, qf))
             out(o, "\tmach_port_t %s[%u];\n", derived_name(a, CN_PORTS), qf->inline_max ? qf->inline_max : 1);
-        if (qf && qf->indefinite && !rq->ool_consumed)
+        if (ool_tracked(rq, a, qf))
             out(o, "\tint %s = 0;\n", derived_name(a, CN_OOL));
         const Field *rf = field_of(rp, a);
         if (rf && rf->indefinite && !indefinite_in_place(o->t, a, rf))   /* room for the inline form of the reply */
@@ -242,7 +267,7 @@ static void server_get(Out *o, Out *later, Out *plain, const MsgLayout *ml, cons
         out(o, "\t\telse\n\t\t\t__builtin_memcpy(&%s, %s + %u, %u);\n", arg_name(a), P, f->data_off, t->pointer_size);
         if (a->scopy)
             out(o, "\t\t%s = migc_in_line;\n", arg_name(a->scopy));
-        if (!ml->ool_consumed)
+        if (ool_tracked(ml, a, f))
             out(o, "\t\t%s = !migc_in_line;\n", derived_name(a, CN_OOL));
         out(o, "\t\t%s = migc_n;\n\t}\n", arg_name(a->count));
         return;
@@ -434,7 +459,7 @@ static void server_put(Out *o, const MsgLayout *rp, const Field *f, const char *
  * before it, in a callee-saved register). */
 static const char *in_place_arg(Out *o, const Arg *a, const Field *f)
 {
-    const char *ct = arg_is_array(a) ? elem_ctype(a, true) : server_ctype(a);
+    const char *ct = arg_is_array(a) ? arg_elem_ctype(o, a) : server_ctype(a);
     return tsprintf(o, "(%s *)(R0 + %u)", ct, f->data_off);
 }
 
@@ -658,9 +683,10 @@ static void emit_server_routine(Out *o, Deferred *ld, Routine *r)
             out(o, "\t%s(%s);\n", a->type->destructor, arg_name(a));
         /* An unbounded array the server could not tell from inline data is
          * freed here once the call succeeded (on failure the request is
-         * destroyed whole), as GNU MIG does. */
+         * destroyed whole), as GNU MIG does; with servercopy the server
+         * can tell, and the memory is its own. */
         const Field *qf = field_of(rq, a);
-        if (qf && qf->indefinite && !rq->ool_consumed)
+        if (qf && qf->indefinite && !rq->ool_consumed && !a->scopy)
             out(o, "\tif (%s && OutP->RetCode == KERN_SUCCESS)\n\t\t%s((vm_address_t)%s, %s * %u);\n",
                 derived_name(a, CN_OOL), subr(o, "mig_deallocate"), arg_name(a), arg_name(a->count), qf->is_port ? qf->ool_port_bits / 8 : qf->elem_size);
         if (ports_packed(rq, qf)) {

@@ -361,7 +361,11 @@ static void emit_user_routine(Out *o, Routine *r)
         out(o, "\t%s(Mess.Head.msgh_local_port);\n", subr(o, "mig_put_reply_port"));
     out(o, "\n\tif (mig_unlikely(Mess.Head.msgh_id != %d)) {\n", wire_id(r->reply_id));
     out(o, "\t\tif (Mess.Head.msgh_id == MACH_NOTIFY_SEND_ONCE)\n\t\t\treturn MIG_SERVER_DIED;\n");
-    if (own_reply_port)
+    /* A reply that is not this routine's: the port it came on is given to
+     * mig_dealloc_reply_port, the caller's own reply port too (as GNU MIG
+     * does; glibc's takes it for the thread's reply port, which it
+     * destroys). */
+    if (own_reply_port || !kernel)
         out(o, "\t\t%s(Mess.Head.msgh_local_port);\n", subr(o, "mig_dealloc_reply_port"));
     out(o, "\t\treturn MIG_REPLY_MISMATCH;\n\t}\n\n");
 
