@@ -434,7 +434,9 @@ void map_put(StrMap *m, const char *key, void *val)
                 g.vals[j] = m->vals[i];
             }
         g.n = m->n;
-        *m = g;     /* the old arrays are left to the end of the run, as every block */
+        free(m->keys);   /* nothing else points into the arrays */
+        free(m->vals);
+        *m = g;
     }
     size_t i = map_slot(m, key);
     if (!m->keys[i]) {
