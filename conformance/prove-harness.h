@@ -21,6 +21,40 @@
 #define __builtin_memcpy memcpy
 #define __builtin_memset memset
 
+/* A copy in a user stub (a field or an array of the caller's into the
+ * request, of the reply into the caller's memory or a local): checked as
+ * CBMC's memcpy checks it; then, where the destination is a whole object of
+ * N bytes (a local the stub loads a field into, a caller's variable), the
+ * copy is exact; anywhere else (within the message buffer, a caller's
+ * array), every byte of the destination's object holds any value.  That is
+ * more than the copy can do (a sound over-approximation: a proof still
+ * covers every run; what a user stub writes in its request is only sent,
+ * and the reply is any bytes anyway), and CBMC solves it in seconds where
+ * exact copies into the message (a run-time length, or a port array's
+ * element stores, up to 1024 of them) cost it minutes and gigabytes per
+ * routine. */
+#ifdef PROVE_USER_SIDE
+static void *prove_memcpy_user(void *d, const void *s, size_t n)
+{
+	__CPROVER_assert(__CPROVER_r_ok(s, n), "memcpy: the source is readable for n bytes");
+	__CPROVER_assert(__CPROVER_w_ok(d, n), "memcpy: the destination is writable for n bytes");
+	__CPROVER_assert(!__CPROVER_same_object(d, s) ||
+			 __CPROVER_POINTER_OFFSET(d) + n <= __CPROVER_POINTER_OFFSET(s) ||
+			 __CPROVER_POINTER_OFFSET(s) + n <= __CPROVER_POINTER_OFFSET(d),
+			 "memcpy: the source and the destination do not overlap");
+	if (n != 0 && __CPROVER_w_ok(d, n) && __CPROVER_r_ok(s, n))
+		__CPROVER_havoc_object(d);
+	return d;
+}
+static void *prove_memcpy_whole(void *d, const void *s, size_t n)
+{
+	if (__CPROVER_POINTER_OFFSET(d) == 0 && __CPROVER_OBJECT_SIZE(d) == n)
+		return memcpy(d, s, n);
+	return prove_memcpy_user(d, s, n);
+}
+#define memcpy(d, s, n) (__builtin_constant_p(n) ? prove_memcpy_whole((d), (s), (n)) : prove_memcpy_user((d), (s), (n)))
+#endif
+
 /* CBMC gives any value of its type for a call of a function named nondet_. */
 uint32_t nondet_u32(void);
 int nondet_int(void);
@@ -52,6 +86,9 @@ static void *prove_alloc(size_t n)
 /* An argument of type T for the bytes at B: B itself where T is an array or
  * a pointer, else the T stored there. */
 #define PROVE_ARG(T, b) __builtin_choose_expr(__builtin_classify_type(*(T *)0) == 5, (void *)(b), *(T *)(b))
+/* An out-of-line argument of type T at address B: B itself where T is a
+ * pointer, else the address as T (vm_offset_t). */
+#define PROVE_OOL(T, b) __builtin_choose_expr(__builtin_classify_type(*(T *)0) == 5, (void *)(b), (uintptr_t)(b))
 /* Make pointer variable V point to B (V's type is any pointer type). */
 #define PROVE_SETPTR(v, b) do { void *prove_b_ = (b); memcpy(&(v), &prove_b_, sizeof prove_b_); } while (0)
 
@@ -147,9 +184,13 @@ static mach_msg_return_t prove_deliver(mach_msg_header_t *msg, int send, mach_ms
 		__CPROVER_assert(__CPROVER_w_ok(msg, rcv_size), "mach_msg: the stub's buffer holds rcv_size bytes");
 		__CPROVER_assume(size >= sizeof(mach_msg_header_t) && size <= rcv_size && size % 4 == 0);
 		/* Any bytes in the whole buffer (the kernel writes SIZE of them and
-		 * leaves the rest as the request left it: any bytes is more). */
+		 * leaves the rest as the request left it: any bytes is more).  The
+		 * whole object, not a slice of rcv_size bytes: CBMC 6.6 cannot
+		 * print the trace of a failure after a havoc of a slice whose
+		 * length came in as a parameter (an invariant violation in
+		 * boolbv_get). */
 		if (__CPROVER_w_ok(msg, rcv_size))
-			__CPROVER_havoc_slice(msg, rcv_size);
+			__CPROVER_havoc_object(msg);
 		msg->msgh_size = size;
 	}
 	return r;
