@@ -30,9 +30,9 @@
  * more than the copy can do (a sound over-approximation: a proof still
  * covers every run; what a user stub writes in its request is only sent,
  * and the reply is any bytes anyway), and CBMC solves it in seconds where
- * exact copies into the message (a run-time length, or a port array's
- * element stores, up to 1024 of them) cost it minutes and gigabytes per
- * routine. */
+ * an exact copy of a run-time length into the message costs it minutes per
+ * routine.  (A port array's element stores still cost about 32 MB each:
+ * docs/proofs.md, Not yet done.) */
 #ifdef PROVE_USER_SIDE
 static void *prove_memcpy_user(void *d, const void *s, size_t n)
 {
