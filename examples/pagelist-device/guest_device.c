@@ -55,6 +55,24 @@ static kern_return_t pld_guest_port(mach_port_t set, mach_port_t *name)
 	return kr;
 }
 
+kern_return_t pld_guest_add_port(mach_port_t host_priv, int ktype, mach_port_t *port,
+				 const char **failed)
+{
+	kern_return_t kr;
+	*failed = "the device port";
+	if ((kr = pld_guest_port(pld_guest_set, port)) != KERN_SUCCESS)
+		return kr;
+	/* The kernel type tells GNU Mach that out-of-line data sent to this
+	   port goes to a device (the point of the example); NONE is the
+	   unmarked comparison run. */
+	if (ktype != MACH_PORT_KTYPE_NONE) {
+		*failed = "mach_port_set_ktype";
+		kr = mach_port_set_ktype(host_priv, mach_task_self(), *port, MACH_PORT_RIGHT_RECEIVE,
+					 (mach_port_ktype_t) ktype);
+	}
+	return kr;
+}
+
 kern_return_t pld_guest_serve(mach_port_t host_priv, int ktype, mach_port_t *master,
 			      mach_port_t *port, const char **failed)
 {
@@ -68,19 +86,8 @@ kern_return_t pld_guest_serve(mach_port_t host_priv, int ktype, mach_port_t *mas
 	*failed = "the master port";
 	if ((kr = pld_guest_port(pld_guest_set, master)) != KERN_SUCCESS)
 		return kr;
-	*failed = "the device port";
-	if ((kr = pld_guest_port(pld_guest_set, port)) != KERN_SUCCESS)
+	if ((kr = pld_guest_add_port(host_priv, ktype, port, failed)) != KERN_SUCCESS)
 		return kr;
-	/* The kernel type tells GNU Mach that out-of-line data sent to this
-	   port goes to a device (the point of the example); NONE is the
-	   unmarked comparison run. */
-	if (ktype != MACH_PORT_KTYPE_NONE) {
-		*failed = "mach_port_set_ktype";
-		kr = mach_port_set_ktype(host_priv, task, *port, MACH_PORT_RIGHT_RECEIVE,
-					 (mach_port_ktype_t) ktype);
-		if (kr != KERN_SUCCESS)
-			return kr;
-	}
 	*failed = "guest_thread_start";
 	pld_guest_host_priv = host_priv;
 	kr = guest_thread_start(pld_guest_thread, NULL, 64 * 1024, NULL);

@@ -12,14 +12,25 @@ extern mach_port_t mach_task_self(void);
 extern kern_return_t vm_allocate(mach_port_t task, vm_address_t *addr, vm_size_t size, boolean_t anywhere);
 extern kern_return_t vm_deallocate(mach_port_t task, vm_address_t addr, vm_size_t size);
 
-/* The one device.  Server functions have the fixed signatures device.defs
-   gives them, so they find it here, by the port a request arrived on. */
-static struct pld *the_dev;
+/* The devices, the first one's master port shared.  Server functions
+   have the fixed signatures device.defs gives them, so they find a device
+   here, by the port a request arrived on. */
+static struct pld *devs[PLD_MAX_DEVICES];
+static unsigned ndevs;
+static pld_open_fallback_t open_fallback;
+static boolean_t (*next_demux)(mach_msg_header_t *in, mach_msg_header_t *out);
+
+/* The first device: its master port is every device's. */
+static struct pld *first(void)
+{
+	return ndevs ? devs[0] : NULL;
+}
 
 #define PLD_MODES (D_READ | D_WRITE | D_NODELAY | D_NOWAIT)
 
-kern_return_t pld_init(struct pld *dev, const char *name, void *storage, vm_size_t size,
-		       mach_port_t master, mach_port_t port)
+/* Fills DEV in; the caller then makes it one of the devices. */
+static kern_return_t setup(struct pld *dev, const char *name, void *storage, vm_size_t size,
+			   mach_port_t master, mach_port_t port)
 {
 	if (!dev || !name || !storage || size == 0 || size % PLD_RECORD_SIZE != 0)
 		return KERN_INVALID_ARGUMENT;
@@ -29,19 +40,55 @@ kern_return_t pld_init(struct pld *dev, const char *name, void *storage, vm_size
 	dev->size = size;
 	dev->master = master;
 	dev->port = port;
-	the_dev = dev;
 	return KERN_SUCCESS;
+}
+
+kern_return_t pld_init(struct pld *dev, const char *name, void *storage, vm_size_t size,
+		       mach_port_t master, mach_port_t port)
+{
+	kern_return_t kr = setup(dev, name, storage, size, master, port);
+	if (kr == KERN_SUCCESS) {
+		devs[0] = dev;
+		ndevs = 1;
+	}
+	return kr;
+}
+
+kern_return_t pld_add(struct pld *dev, const char *name, void *storage, vm_size_t size,
+		      mach_port_t port)
+{
+	if (!ndevs || ndevs == PLD_MAX_DEVICES)
+		return KERN_RESOURCE_SHORTAGE;
+	kern_return_t kr = setup(dev, name, storage, size, devs[0]->master, port);
+	if (kr == KERN_SUCCESS)
+		devs[ndevs++] = dev;
+	return kr;
+}
+
+void pld_set_open_fallback(pld_open_fallback_t fallback)
+{
+	open_fallback = fallback;
+}
+
+void pld_set_next_demux(boolean_t (*next)(mach_msg_header_t *in, mach_msg_header_t *out))
+{
+	next_demux = next;
 }
 
 boolean_t pld_demux(mach_msg_header_t *in, mach_msg_header_t *out)
 {
-	return device_server(in, out);
+	if (device_server(in, out))
+		return 1;
+	return next_demux ? next_demux(in, out) : 0;
 }
 
 /* The device a request on PORT is for, or NULL. */
 static struct pld *lookup(mach_port_t port)
 {
-	return the_dev && port == the_dev->port ? the_dev : NULL;
+	for (unsigned i = 0; i < ndevs; i++)
+		if (port == devs[i]->port)
+			return devs[i];
+	return NULL;
 }
 
 /* Counts a refusal and passes its code on. */
@@ -76,16 +123,21 @@ kern_return_t ds_device_open(mach_port_t master_port, mach_port_t reply_port,
 {
 	(void) reply_port;
 	(void) reply_portPoly;
-	if (!the_dev || master_port != the_dev->master)
-		return refuse(the_dev, D_INVALID_OPERATION);
-	if (strcmp(name, the_dev->name) != 0)
-		return refuse(the_dev, D_NO_SUCH_DEVICE);
+	struct pld *dev = NULL;
+	if (!first() || master_port != first()->master)
+		return refuse(first(), D_INVALID_OPERATION);
+	for (unsigned i = 0; i < ndevs && !dev; i++)
+		if (strcmp(name, devs[i]->name) == 0)
+			dev = devs[i];
+	if (!dev)
+		return open_fallback ? open_fallback(mode, name, device, devicePoly)
+				     : refuse(first(), D_NO_SUCH_DEVICE);
 	if (mode & ~(dev_mode_t) PLD_MODES)
-		return refuse(the_dev, D_INVALID_OPERATION);
-	the_dev->opens++;
+		return refuse(dev, D_INVALID_OPERATION);
+	dev->opens++;
 	if (mode & D_WRITE)
-		the_dev->writable = 1;
-	*device = the_dev->port;
+		dev->writable = 1;
+	*device = dev->port;
 	*devicePoly = MACH_MSG_TYPE_MAKE_SEND;
 	return D_SUCCESS;
 }
@@ -239,6 +291,17 @@ kern_return_t ds_device_get_status(mach_port_t device, dev_flavor_t flavor, dev_
 		status[DEV_GET_RECORDS_DEVICE_RECORDS] = (int) (dev->size / PLD_RECORD_SIZE);
 		status[DEV_GET_RECORDS_RECORD_SIZE] = PLD_RECORD_SIZE;
 		*statusCnt = DEV_GET_RECORDS_COUNT;
+		return D_SUCCESS;
+	case PLD_GET_STATS:
+		if (*statusCnt < PLD_GET_STATS_COUNT)
+			return refuse(dev, D_INVALID_SIZE);
+		status[0] = (int) dev->reads;
+		status[1] = (int) dev->writes;
+		status[2] = (int) dev->refused;
+		status[3] = (int) (dev->bytes_read >> 10);
+		status[4] = (int) (dev->bytes_written >> 10);
+		status[5] = dev->ktype;
+		*statusCnt = PLD_GET_STATS_COUNT;
 		return D_SUCCESS;
 	default:
 		return refuse(dev, D_INVALID_OPERATION);

@@ -16,4 +16,9 @@ void *pld_guest_storage(mach_port_t host_priv, vm_size_t size, kern_return_t *kr
 kern_return_t pld_guest_serve(mach_port_t host_priv, int ktype, mach_port_t *master,
 			      mach_port_t *port, const char **failed);
 
+/* After pld_guest_serve: another device port (*PORT) in the set its
+   thread serves, marked KTYPE as pld_guest_serve marks its own. */
+kern_return_t pld_guest_add_port(mach_port_t host_priv, int ktype, mach_port_t *port,
+				 const char **failed);
+
 #endif /* PLD_GUEST_H */

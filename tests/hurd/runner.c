@@ -6,13 +6,17 @@
  * through glibc's and the Hurd's RPC stubs: files on the root ext2fs,
  * pipes and Unix sockets (pflocal), fork, exec and wait, signals (glibc's
  * msgport server), select, a file mapped and read back (ext2fs's pager),
- * a translator set and read back, proc and auth queries, and fsx on ext2fs.
+ * a translator set and read back, proc and auth queries, and fsx on ext2fs;
+ * with a swap disk (the page-list device of conformance/hurd-boot's disk
+ * server), the default pager paging to it while fsx runs on tmpfs.
  * Each line it writes starts with "@@ ": "@@ ok WHAT", "@@ not ok WHAT",
  * "@@ # DIAGNOSTIC", then "@@ summary" and "@@ end"; then it halts the
  * system.
  *
  * Settings come from /etc/hurd-suite.conf, written by the host: lines
- * "fsx_ops N", "fsx_seed N", "only NAME[,NAME...]".  The translators a
+ * "fsx_ops N", "fsx_seed N", "only NAME[,NAME...]", "swap DEVICE",
+ * "swap_extra_mb N" (how far beyond free memory the swap test writes),
+ * "tmpfs_tail 1" (the test of a defect that panics GNU Mach: see t_swap).  The translators a
  * Debian system records as passive ones (/servers/socket/1) are set here,
  * as passive translators, since the host cannot record them in the image.
  *
@@ -22,6 +26,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <device/device.h>
 #include <hurd.h>
 #include <hurd/fs.h>
 #include <hurd/paths.h>
@@ -46,6 +51,9 @@ static char only[256];
 static long fsx_ops = 10000;
 static unsigned long fsx_seed = 1;
 static char self[256] = "/usr/libexec/runsystem";
+static char swap_device[200];
+static long swap_extra_mb = 16;
+static int tmpfs_tail;
 
 static void point(int good, const char *fmt, ...)
 {
@@ -114,6 +122,12 @@ static void read_conf(void)
                 fsx_seed = strtoul(val, NULL, 10);
             else if (strcmp(key, "only") == 0)
                 snprintf(only, sizeof only, "%s", val);
+            else if (strcmp(key, "swap") == 0)
+                snprintf(swap_device, sizeof swap_device, "%s", val);
+            else if (strcmp(key, "swap_extra_mb") == 0)
+                swap_extra_mb = strtol(val, NULL, 10);
+            else if (strcmp(key, "tmpfs_tail") == 0)
+                tmpfs_tail = atoi(val);
         }
     fclose(f);
 }
@@ -447,11 +461,12 @@ static unsigned long rnd(void)
 }
 
 /* Random reads, writes, mapped reads and writes and truncates on NAME,
- * checked against a copy in memory; returns the number of bad bytes. */
-static long fsx(const char *name, long ops, unsigned long seed, long *done)
+ * checked against a copy in memory; returns the number of bad bytes.
+ * The file stays below MAXLEN bytes; truncations are to multiples of
+ * TRUNC_ALIGN (1: any size). */
+static long fsx(const char *name, long ops, unsigned long seed, size_t maxlen, size_t trunc_align, long *done)
 {
-    enum { MAXLEN = 256 * 1024 };
-    unsigned char *shadow = calloc(MAXLEN, 1), *buf = malloc(MAXLEN);
+    unsigned char *shadow = calloc(maxlen, 1), *buf = malloc(maxlen);
     size_t size = 0;
     long bad = 0;
     rng_state = seed;
@@ -460,9 +475,9 @@ static long fsx(const char *name, long ops, unsigned long seed, long *done)
         return -1;
     long i;
     for (i = 0; i < ops && bad == 0; i++) {
-        size_t off = rnd() % MAXLEN, len = 1 + rnd() % 16384;
-        if (off + len > MAXLEN)
-            len = MAXLEN - off;
+        size_t off = rnd() % maxlen, len = 1 + rnd() % 16384;
+        if (off + len > maxlen)
+            len = maxlen - off;
         switch (rnd() % 6) {
         case 0: /* write */
         case 1:
@@ -538,6 +553,7 @@ static long fsx(const char *name, long ops, unsigned long seed, long *done)
             break;
         }
         case 5: /* truncate */
+            off -= off % trunc_align;
             if (ftruncate(fd, (off_t)off) != 0) {
                 diag("fsx %s: op %ld: ftruncate %zu: %s", name, i, off, strerror(errno));
                 bad++;
@@ -567,10 +583,176 @@ static void t_fsx(void)
     long done = 0;
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
-    long bad = fsx("/tmp/fsx.ext2", fsx_ops, fsx_seed, &done);
+    long bad = fsx("/tmp/fsx.ext2", fsx_ops, fsx_seed, 256 * 1024, 1, &done);
     clock_gettime(CLOCK_MONOTONIC, &b);
     CHECK(bad == 0 && done == fsx_ops, "fsx on ext2fs: %ld operations (seed %lu), %ld bad", done, fsx_seed, bad);
     diag("fsx on ext2fs: %.1f s of the guest's clock", (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+}
+
+/* --------------------------------------------------- swap and tmpfs */
+/* Runs ARGV (a full path first) and waits: its exit status, 128 + the
+ * signal that ended it, or -1. */
+static int run(char *const argv[])
+{
+    pid_t c = fork();
+    if (c == 0) {
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int st;
+    if (c < 0 || waitpid(c, &st, 0) != c)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* What the page-list device NAME served: its own device_get_status
+ * flavor (examples/pagelist-device/pld.h): reads, writes, refusals, KiB
+ * read, KiB written, the kernel type of its port. */
+#define PLD_GET_STATS 0x706c6400
+static int device_stats(const char *name, int st[6])
+{
+    mach_port_t master, dev;
+    if (get_privileged_ports(NULL, &master) != 0)
+        return 0;
+    kern_return_t kr = device_open(master, D_READ, name, &dev);
+    mach_port_deallocate(mach_task_self(), master);
+    if (kr != KERN_SUCCESS)
+        return 0;
+    mach_msg_type_number_t n = 6;
+    kr = device_get_status(dev, PLD_GET_STATS, st, &n);
+    device_close(dev);
+    mach_port_deallocate(mach_task_self(), dev);
+    return kr == KERN_SUCCESS && n == 6;
+}
+
+/* On tmpfs: 8192 bytes of 0xdc, truncated to 5000, grown to 8192 by a
+ * write past the end: the number of bytes 5000..8191 that are not zero
+ * (SIZE_MAX if a call failed). */
+static size_t tmpfs_truncate_tail(void)
+{
+    unsigned char buf[8192];
+    size_t nonzero = SIZE_MAX;
+    int fd = open("/tmp/tmpfs/tail", O_CREAT | O_TRUNC | O_RDWR, 0644);
+    memset(buf, 0xdc, sizeof buf);
+    if (fd >= 0 && pwrite(fd, buf, sizeof buf, 0) == (ssize_t)sizeof buf && ftruncate(fd, 5000) == 0 &&
+        pwrite(fd, buf, 1, 8191) == 1 && pread(fd, buf, sizeof buf, 0) == (ssize_t)sizeof buf) {
+        nonzero = 0;
+        for (size_t i = 5000; i < 8191; i++)
+            nonzero += buf[i] != 0;
+    }
+    if (fd >= 0)
+        close(fd);
+    unlink("/tmp/tmpfs/tail");
+    return nonzero;
+}
+
+/* fsx's largest file on tmpfs: 32 pages, within mach-defpager's one-level map. */
+#define TMPFS_FSX_MAXLEN (128 * 1024)
+
+static size_t page_size(void)
+{
+    vm_statistics_data_t vs;
+    return vm_statistics(mach_task_self(), &vs) == KERN_SUCCESS ? (size_t)vs.pagesize : 4096;
+}
+
+static uint32_t hog_word(size_t i)
+{
+    return (uint32_t)(i * 2654435761u) ^ 0x5a5aa5a5u;
+}
+
+/* The default pager (mach-defpager) paging to SWAP_DEVICE through storeio
+ * and swapon, then memory beyond what is free written, fsx on tmpfs (whose
+ * pages the default pager keeps) while it is, and the memory read back. */
+static void t_swap(void)
+{
+    static char *defpager[] = {"/hurd/mach-defpager", NULL};
+    int r = run(defpager);
+    CHECK(r == 0, "swap: mach-defpager started (exit status %d)", r);
+    char argz[128];
+    int len = snprintf(argz, sizeof argz, "/hurd/storeio%c-T%cdevice%c%s", 0, 0, 0, swap_device) + 1;
+    error_t err = set_passive("/dev/swap", argz, (size_t)len);
+    /* Held open to the end: storeio keeps the device open while it runs. */
+    int keep = open("/dev/swap", O_RDONLY);
+    CHECK(err == 0 && keep >= 0, "swap: storeio on /dev/swap for device %s", swap_device);
+    if (err || keep < 0)
+        diag("swap: %s", strerror(err ? err : errno));
+    static char *swapon[] = {"/usr/sbin/swapon", "--no-signature", "/dev/swap", NULL};
+    r = run(swapon);
+    CHECK(r == 0, "swap: swapon --no-signature /dev/swap (exit status %d)", r);
+    static const char tmpfs[] = "/hurd/tmpfs\0" "48M";
+    err = set_passive("/tmp/tmpfs", tmpfs, sizeof tmpfs);
+    struct stat st;
+    CHECK(err == 0 && stat("/tmp/tmpfs", &st) == 0 && S_ISDIR(st.st_mode), "swap: tmpfs on /tmp/tmpfs");
+
+    /* fsx on tmpfs while memory is plentiful, then while it is short. */
+    long done = 0;
+    long bad = fsx("/tmp/tmpfs/fsx", 1000, fsx_seed + 2, TMPFS_FSX_MAXLEN, page_size(), &done);
+    CHECK(bad == 0 && done == 1000, "fsx on tmpfs, memory free: %ld operations (seed %lu, truncations to whole pages), "
+          "%ld bad", done, fsx_seed + 2, bad);
+
+    int before[6] = {0}, after[6] = {0};
+    vm_statistics_data_t vs0, vs1;
+    int have = device_stats(swap_device, before) && vm_statistics(mach_task_self(), &vs0) == KERN_SUCCESS;
+    CHECK(have, "swap: the device's and the kernel's counts read");
+    if (!have)
+        return;
+    size_t page = (size_t)vs0.pagesize;
+    size_t hog_size = (size_t)vs0.free_count * page + ((size_t)swap_extra_mb << 20);
+    diag("swap: %lu KiB free; %zu KiB written beyond it", (unsigned long)vs0.free_count * (page / 1024),
+         hog_size / 1024);
+    uint32_t *hog = mmap(NULL, hog_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(hog != MAP_FAILED, "swap: %zu KiB mapped", hog_size / 1024);
+    if (hog == MAP_FAILED)
+        return;
+    size_t words = hog_size / sizeof *hog;
+    for (size_t i = 0; i < words; i++)
+        hog[i] = hog_word(i);
+    diag("swap: written; fsx on tmpfs next");
+
+    /* Three defects, not migc's (the GNU MIG-built system has them all):
+     * on tmpfs over mach-defpager a truncation to a size inside a page
+     * leaves the rest of that page's old bytes, which growing the file
+     * shows again (fsx's seed 2 found it at its 27th operation); with the
+     * swap disk's port marked USER_DEVICE, such a truncation while memory
+     * is short panics GNU Mach (vm_map_copyin_page_list: assertion
+     * `m->wire_count == 1'); and truncating to 0 bytes (or removing) a
+     * file whose object grew past 64 pages (mach-defpager's map then has
+     * two levels) kills mach-defpager (fsx's seed 3, operation 929: from
+     * 246,958 bytes to 0).  So fsx on tmpfs truncates to whole pages and
+     * keeps its file below TMPFS_FSX_MAXLEN, and the test of the first
+     * defect runs only when asked for. */
+    if (tmpfs_tail) {
+        size_t tail = tmpfs_truncate_tail();
+        if (tail == 0)
+            point(1, "tmpfs: growing a file truncated inside a page shows zeros past the old end");
+        else
+            point(0, "tmpfs: growing a file truncated inside a page shows zeros past the old end "
+                     "# TODO a defect of the Hurd's tmpfs and mach-defpager: %zu old bytes came back", tail);
+    }
+
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    bad = fsx("/tmp/tmpfs/fsx", fsx_ops, fsx_seed + 1, TMPFS_FSX_MAXLEN, page, &done);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    CHECK(bad == 0 && done == fsx_ops, "fsx on tmpfs: %ld operations (seed %lu, truncations to whole pages), %ld bad",
+          done, fsx_seed + 1, bad);
+    diag("fsx on tmpfs: %.1f s of the guest's clock", (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+
+    size_t wrong = 0;
+    for (size_t i = 0; i < words; i++)
+        if (hog[i] != hog_word(i) && wrong++ == 0)
+            diag("swap: word %zu is %#x, not %#x", i, hog[i], hog_word(i));
+    CHECK(wrong == 0, "swap: the %zu KiB read back after paging, %zu bad words", hog_size / 1024, wrong);
+    munmap(hog, hog_size);
+    have = device_stats(swap_device, after) && vm_statistics(mach_task_self(), &vs1) == KERN_SUCCESS;
+    diag("swap: the kernel counted %u page-outs and %u page-ins", (unsigned)(vs1.pageouts - vs0.pageouts),
+         (unsigned)(vs1.pageins - vs0.pageins));
+    CHECK(have && after[1] > before[1] && after[5] == MACH_PORT_KTYPE_USER_DEVICE,
+          "swap: the page-list device %s (port ktype %d, USER_DEVICE is %d) served %d writes (%d KiB) and %d reads "
+          "(%d KiB) of paging",
+          swap_device, after[5], MACH_PORT_KTYPE_USER_DEVICE, after[1] - before[1], after[4] - before[4],
+          after[0] - before[0], after[3] - before[3]);
+    close(keep);
 }
 
 int main(int argc, char **argv)
@@ -581,6 +763,8 @@ int main(int argc, char **argv)
         return child_signal();
     read_conf();
     setvbuf(stdout, NULL, _IOLBF, 0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     printf("@@ begin\n");
     static const char pflocal[] = "/hurd/pflocal";
     error_t err = set_passive(_SERVERS_SOCKET "/1", pflocal, sizeof pflocal);
@@ -601,6 +785,11 @@ int main(int argc, char **argv)
         t_translator();
     if (wanted("fsx"))
         t_fsx();
+    if (swap_device[0] && wanted("swap"))
+        t_swap();
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    printf("@@ # suite: %.1f s of the guest's clock\n",
+           (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
     printf("@@ summary %d points, %d failed\n", npoints, nfailed);
     sync();
     printf("@@ end\n");
