@@ -669,6 +669,17 @@ static void test_errors(void)
 	mb_init(&m, MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0), p, 0, 1);
 	mb_ool(&m, MACH_MSG_TYPE_BYTE, 0xffff, 0xffffffffu, &s, 0);
 	TAP_KR(send_expect(&m), MACH_SEND_INVALID_MEMORY, "error: out-of-line size beyond anything");
+	{
+		/* A region's pages end the range: what the host's allocator put
+		   after them is not the sender's memory, readable or not. */
+		vm_address_t one;
+
+		vm_allocate(mach_task_self(), &one, 4096, 1);
+		mb_init(&m, MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0), p, 0, 1);
+		mb_ool(&m, MACH_MSG_TYPE_BYTE, 8, 4096 * 4, (void *) one, 0);
+		TAP_KR(send_expect(&m), MACH_SEND_INVALID_MEMORY, "error: out-of-line range running past its region");
+		vm_deallocate(mach_task_self(), one, 4096);
+	}
 	mb_init(&m, MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0), p, 0, 1);
 	mb_ool(&m, MACH_MSG_TYPE_BYTE, 8, 100, (void *) 16, 0);
 	m.off -= sizeof(vm_offset_t);

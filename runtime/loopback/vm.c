@@ -124,6 +124,27 @@ int lb_vm_is_allocated(vm_address_t addr, vm_size_t size)
 	       size <= rt->regions[i].span - (addr - rt->regions[i].addr);
 }
 
+/* Where [ADDR, ADDR+SIZE) is: 1 inside regions (one, or several that
+   follow each other without a gap), -1 starting in a region and running
+   past the last one that follows on, 0 starting outside every region. */
+static int region_cover(struct lb_runtime *rt, uintptr_t addr, size_t size)
+{
+	size_t i = region_search(rt, addr);
+	uintptr_t end = addr + size;
+
+	if (i >= rt->nregions || rt->regions[i].addr > addr)
+		return 0;
+	for (; i < rt->nregions; i++) {
+		uintptr_t rend = rt->regions[i].addr + rt->regions[i].span;
+
+		if (end <= rend)
+			return 1;
+		if (i + 1 == rt->nregions || rt->regions[i + 1].addr != rend)
+			break;
+	}
+	return -1;
+}
+
 void lb_vm_free_all(struct lb_runtime *rt)
 {
 	size_t i;
@@ -189,8 +210,12 @@ bool lb_user_range_plausible(struct lb_runtime *rt, vm_offset_t src, size_t len)
 		return true;
 	if ((uintptr_t) src + len < (uintptr_t) src || src == 0)
 		return false;
-	if (lb_vm_is_allocated(src, len))
+	switch (region_cover(rt, src, len)) {
+	case 1:
 		return true;
+	case -1:
+		return false;
+	}
 	return lb_copy_from_user(rt, &b, src, 1) &&
 	       lb_copy_from_user(rt, &b, src + (len - 1), 1);
 }
@@ -198,7 +223,12 @@ bool lb_user_range_plausible(struct lb_runtime *rt, vm_offset_t src, size_t len)
 /* Copy LEN bytes of the sender's out-of-line data at SRC, which comes from
    the message and may be anything: false (MACH_SEND_INVALID_MEMORY) if it
    is not readable.  Our own regions are copied directly (so that
-   sanitizers see the access); other memory through the kernel. */
+   sanitizers see the access), and a range that starts in one and runs
+   past it into memory vm_allocate did not hand out is refused, as GNU
+   Mach refuses a range with unallocated pages: what lies after a region
+   is whatever the host's allocator put there, readable or not, and the
+   answer must not depend on it.  Other memory (a stack, static data)
+   is read through the kernel. */
 bool lb_copy_from_user(struct lb_runtime *rt, void *dst, vm_offset_t src,
 		       size_t len)
 {
@@ -206,9 +236,12 @@ bool lb_copy_from_user(struct lb_runtime *rt, void *dst, vm_offset_t src,
 		return true;
 	if ((uintptr_t) src + len < (uintptr_t) src || src == 0)
 		return false;
-	if (lb_vm_is_allocated(src, len)) {
+	switch (region_cover(rt, src, len)) {
+	case 1:
 		memcpy(dst, (const void *) src, len);
 		return true;
+	case -1:
+		return false;
 	}
 #ifdef __LP64__
 	{
