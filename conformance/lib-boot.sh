@@ -19,9 +19,7 @@
 #             the last resort, for a machine so busy
 #             that qemu hardly runs, or a qemu that no longer runs at all.
 # then stops qemu.  Sets boot_status (one of the words above), boot_wall
-# (host seconds, one decimal) and boot_cpu (qemu's processor seconds);
-# when boot_mark is set, boot_mark_cpu is qemu's processor seconds when
-# LOG first held that text (empty if it never did).
+# (host seconds, one decimal) and boot_cpu (qemu's processor seconds).
 #
 # Why processor time: the guest runs with -icount shift=4,sleep=off
 # (added unless the command has its own -icount), so its clock advances
@@ -74,7 +72,6 @@ boot_qemu() {
   limit_ticks=$(awk -v l="$limit" -v h="$hz" 'BEGIN { printf "%d", l * h }')
 
   start=$(date +%s.%N)
-  boot_mark_cpu=
   wall_deadline=$(( $(date +%s) + wall ))
   "${cmd[@]}" </dev/null >"$log.qemu" 2>&1 &
   boot_qpid=$!
@@ -83,9 +80,6 @@ boot_qemu() {
     # A qemu that has just exited has no processor time left to read.
     t=$(boot_ticks "$boot_qpid")
     [ "$t" -gt "$ticks" ] && ticks=$t
-    if [ -n "${boot_mark:-}" ] && [ -z "$boot_mark_cpu" ] && grep -aqF "$boot_mark" "$log"; then
-      boot_mark_cpu=$(awk -v t="$ticks" -v h="$hz" 'BEGIN { printf "%.1f", t / h }')
-    fi
     if [ $ended = 0 ] && grep -aq '@@ end' "$log"; then
       ended=1 boot_status=end
       end_wait=$(( ticks > 5 * hz ? ticks : 5 * hz ))

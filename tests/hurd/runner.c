@@ -764,8 +764,9 @@ int main(int argc, char **argv)
     read_conf();
     setvbuf(stdout, NULL, _IOLBF, 0);
     struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);   /* glibc: host_get_uptime64, the time since the boot */
     printf("@@ begin\n");
+    printf("@@ # boot: %.2f s of the guest's clock\n", (double)t0.tv_sec + t0.tv_nsec / 1e9);
     static const char pflocal[] = "/hurd/pflocal";
     error_t err = set_passive(_SERVERS_SOCKET "/1", pflocal, sizeof pflocal);
     CHECK(err == 0, "setup: passive %s on %s/1 (%s)", pflocal, _SERVERS_SOCKET, strerror(err));
