@@ -16,9 +16,10 @@
  * Settings come from /etc/hurd-suite.conf, written by the host: lines
  * "fsx_ops N", "fsx_seed N", "only NAME[,NAME...]", "swap DEVICE",
  * "swap_extra_mb N" (how far beyond free memory the swap test writes),
- * "tmpfs_tail 1" (the test of a defect that panics GNU Mach: see t_swap).  The translators a
- * Debian system records as passive ones (/servers/socket/1) are set here,
- * as passive translators, since the host cannot record them in the image.
+ * "tmpfs_tail 1" (the test of a defect that panics GNU Mach: see t_swap).
+ * The translators a Debian system records as passive ones
+ * (/servers/socket/1) are set here, as passive translators, since the
+ * host cannot record them in the image.
  *
  * The same program (argv[1] a "--child-..." word) is what the exec test
  * runs. */
