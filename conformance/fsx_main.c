@@ -47,14 +47,6 @@ static unsigned long rnd(void)
 	return (unsigned long) ((rng * 2685821657736338717ULL) >> 32);
 }
 
-static unsigned long number(const char *s)
-{
-	unsigned long v = 0;
-	for (; *s >= '0' && *s <= '9'; s++)
-		v = v * 10 + (unsigned long) (*s - '0');
-	return v;
-}
-
 /* The bytes operation N writes at file offset POS: never 0 (zeros are
    what lost data or a truncated tail reads as); the low bits name the
    operation, so a stale byte tells which one wrote it. */
@@ -325,7 +317,7 @@ int guest_main(int argc, char **argv)
 		guest_puts("@@ not ok fsx: argv has the host port\n@@ end\n");
 		return 1;
 	}
-	host_priv = (mach_port_t) number(argv[1]);
+	host_priv = (mach_port_t) guest_number(argv[1]);
 	for (int i = 2; i < argc; i++) {
 		static const struct { const char *key; unsigned long *v; } keys[] = {
 			{ "ops=", &cfg.ops }, { "seed=", &cfg.seed }, { "file-kb=", &cfg.file_kb },
@@ -338,7 +330,7 @@ int guest_main(int argc, char **argv)
 			k++;
 		if (k == sizeof keys / sizeof keys[0])
 			fail(argv[i], KERN_INVALID_ARGUMENT);
-		*keys[k].v = number(argv[i] + strlen(keys[k].key));
+		*keys[k].v = guest_number(argv[i] + strlen(keys[k].key));
 	}
 	if (cfg.maxop < 1 || cfg.maxop > MAXIO)
 		cfg.maxop = MAXIO;

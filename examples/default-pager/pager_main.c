@@ -34,14 +34,6 @@ kern_return_t stress_done(mach_port_t report, int rounds, int threads, int free_
 	return KERN_SUCCESS;
 }
 
-static unsigned long number(const char *s)
-{
-	unsigned long v = 0;
-	for (; *s >= '0' && *s <= '9'; s++)
-		v = v * 10 + (unsigned long) (*s - '0');
-	return v;
-}
-
 /* pld_check's TAP lines become the console protocol of conformance/stress:
    "ok N - WHAT" is sent as "@@ ok pld: WHAT". */
 static void say(const char *line)
@@ -75,11 +67,11 @@ int guest_main(int argc, char **argv)
 		guest_puts("@@ not ok setup: argv has the host, device and stress-task ports\n@@ end\n");
 		return 1;
 	}
-	host_priv = (mach_port_t) number(argv[1]);
-	stress_task = (mach_port_t) number(argv[3]);
+	host_priv = (mach_port_t) guest_number(argv[1]);
+	stress_task = (mach_port_t) guest_number(argv[3]);
 	for (int i = 4; i < argc; i++) {
 		if (!strncmp(argv[i], "dev-mb=", 7))
-			dev_mb = number(argv[i] + 7);
+			dev_mb = guest_number(argv[i] + 7);
 		else if (!strcmp(argv[i], "ktype=none"))
 			ktype = MACH_PORT_KTYPE_NONE;
 		else if (!strcmp(argv[i], "wire=current"))

@@ -64,14 +64,6 @@ static void stress_thread(void *arg)
 	__atomic_fetch_add(&st.finished, 1, __ATOMIC_RELEASE);
 }
 
-static unsigned long number(const char *s)
-{
-	unsigned long v = 0;
-	for (; *s >= '0' && *s <= '9'; s++)
-		v = v * 10 + (unsigned long) (*s - '0');
-	return v;
-}
-
 int guest_main(int argc, char **argv)
 {
 	mach_port_t task = mach_task_self(), report = MACH_PORT_NULL;
@@ -82,15 +74,15 @@ int guest_main(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		if (!strncmp(argv[i], "threads=", 8))
-			threads = number(argv[i] + 8);
+			threads = guest_number(argv[i] + 8);
 		else if (!strncmp(argv[i], "rounds=", 7))
-			rounds = number(argv[i] + 7);
+			rounds = guest_number(argv[i] + 7);
 		else if (!strncmp(argv[i], "cap-mb=", 7))
-			cap_mb = number(argv[i] + 7);
+			cap_mb = guest_number(argv[i] + 7);
 		else if (!strncmp(argv[i], "factor=", 7))
-			factor = number(argv[i] + 7);
+			factor = guest_number(argv[i] + 7);
 		else if (!strncmp(argv[i], "minutes=", 8))
-			minutes = number(argv[i] + 8);
+			minutes = guest_number(argv[i] + 8);
 	}
 	if (threads < 1 || threads > STRESS_MAX_THREADS)
 		threads = 4;

@@ -8,14 +8,6 @@
 #include "gnumach.h"
 #include "memfile_state.h"
 
-static unsigned long number(const char *s)
-{
-	unsigned long v = 0;
-	for (; *s >= '0' && *s <= '9'; s++)
-		v = v * 10 + (unsigned long) (*s - '0');
-	return v;
-}
-
 static void __attribute__((noreturn)) stop(mach_port_t host_priv, const char *what, kern_return_t kr)
 {
 	guest_printf("@@ not ok memfile: %s # kern_return 0x%x\n@@ end\n", what, (unsigned) kr);
@@ -37,11 +29,11 @@ int guest_main(int argc, char **argv)
 		guest_puts("@@ not ok memfile: argv has the host port and the client task\n@@ end\n");
 		return 1;
 	}
-	host_priv = (mach_port_t) number(argv[1]);
-	client = (mach_port_t) number(argv[2]);
+	host_priv = (mach_port_t) guest_number(argv[1]);
+	client = (mach_port_t) guest_number(argv[2]);
 	for (int i = 3; i < argc; i++) {
 		if (!strncmp(argv[i], "capacity-kb=", 12))
-			capacity_kb = number(argv[i] + 12);
+			capacity_kb = guest_number(argv[i] + 12);
 		else if (!strcmp(argv[i], "precious=0") || !strcmp(argv[i], "precious=1"))
 			precious = argv[i][9] == '1';
 		else if (!strcmp(argv[i], "mistake=truncate-no-flush"))

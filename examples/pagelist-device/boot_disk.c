@@ -18,14 +18,6 @@ extern unsigned char boot_disk_image[], boot_disk_image_end[];
 
 static mach_port_t host_priv, kernel_master, master;
 
-static unsigned long number(const char *s)
-{
-	unsigned long v = 0;
-	for (; *s >= '0' && *s <= '9'; s++)
-		v = v * 10 + (unsigned long) (*s - '0');
-	return v;
-}
-
 /* Names no device here has (the console, the clock) are the kernel's. */
 static kern_return_t to_kernel(dev_mode_t mode, const char *name, mach_port_t *device,
 			       mach_msg_type_name_t *devicePoly)
@@ -103,16 +95,16 @@ int guest_main(int argc, char **argv)
 		guest_puts("@@ not ok disk: argv has the host, device master and file system task ports\n");
 		return 1;
 	}
-	host_priv = (mach_port_t) number(argv[1]);
-	kernel_master = (mach_port_t) number(argv[2]);
-	fs_task = (mach_port_t) number(argv[3]);
+	host_priv = (mach_port_t) guest_number(argv[1]);
+	kernel_master = (mach_port_t) guest_number(argv[2]);
+	fs_task = (mach_port_t) guest_number(argv[3]);
 	for (int i = 4; i < argc; i++) {
 		if (!strncmp(argv[i], "root=", 5))
 			root_name = argv[i] + 5;
 		else if (!strncmp(argv[i], "swap=", 5))
 			swap_name = argv[i] + 5;
 		else if (!strncmp(argv[i], "swap-mb=", 8))
-			swap_mb = number(argv[i] + 8);
+			swap_mb = guest_number(argv[i] + 8);
 		else if (!strcmp(argv[i], "ktype=none"))
 			ktype = MACH_PORT_KTYPE_NONE;
 	}

@@ -42,3 +42,11 @@ void guest_halt(mach_port_t host_priv)
 	for (;;)
 		;
 }
+
+unsigned long guest_number(const char *s)
+{
+	unsigned long v = 0;
+	for (; *s >= '0' && *s <= '9'; s++)
+		v = v * 10 + (unsigned long) (*s - '0');
+	return v;
+}

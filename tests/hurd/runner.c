@@ -650,12 +650,6 @@ static size_t tmpfs_truncate_tail(void)
 /* fsx's largest file on tmpfs: 32 pages, within mach-defpager's one-level map. */
 #define TMPFS_FSX_MAXLEN (128 * 1024)
 
-static size_t page_size(void)
-{
-    vm_statistics_data_t vs;
-    return vm_statistics(mach_task_self(), &vs) == KERN_SUCCESS ? (size_t)vs.pagesize : 4096;
-}
-
 static uint32_t hog_word(size_t i)
 {
     return (uint32_t)(i * 2654435761u) ^ 0x5a5aa5a5u;
@@ -687,7 +681,7 @@ static void t_swap(void)
 
     /* fsx on tmpfs while memory is plentiful, then while it is short. */
     long done = 0;
-    long bad = fsx("/tmp/tmpfs/fsx", 1000, fsx_seed + 2, TMPFS_FSX_MAXLEN, page_size(), &done);
+    long bad = fsx("/tmp/tmpfs/fsx", 1000, fsx_seed + 2, TMPFS_FSX_MAXLEN, vm_page_size, &done);
     CHECK(bad == 0 && done == 1000, "fsx on tmpfs, memory free: %ld operations (seed %lu, truncations to whole pages), "
           "%ld bad", done, fsx_seed + 2, bad);
 
@@ -697,7 +691,7 @@ static void t_swap(void)
     CHECK(have, "swap: the device's and the kernel's counts read");
     if (!have)
         return;
-    size_t page = (size_t)vs0.pagesize;
+    size_t page = vm_page_size;
     size_t hog_size = (size_t)vs0.free_count * page + ((size_t)swap_extra_mb << 20);
     diag("swap: %lu KiB free; %zu KiB written beyond it", (unsigned long)vs0.free_count * (page / 1024),
          hog_size / 1024);

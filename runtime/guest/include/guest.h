@@ -14,6 +14,10 @@
    script's arguments (argv[0] is the module name). */
 int guest_main(int argc, char **argv);
 
+/* The decimal number S starts with (0 if none): a port name the boot
+   script wrote into argv, or a setting's value. */
+unsigned long guest_number(const char *s);
+
 /* Traps (mach/syscall_sw.h). */
 mach_port_t mach_reply_port(void);
 mach_port_t mach_thread_self(void);
